@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs every test of xenpv. Installs what the tests need first: the Xen public
+# headers (libxen-dev), the Linux Xen UAPI headers (linux-libc-dev), gcc, and the
+# real XenStore clients (xenstore-utils), which the conformance tests use.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+debian_packages=(gcc libc6-dev libxen-dev linux-libc-dev xenstore-utils)
+
+missing=()
+for pkg in "${debian_packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+        echo "test.sh: installing Debian packages: ${missing[*]}"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get install -y -q "${missing[@]}" || { apt-get update -q && apt-get install -y -q "${missing[@]}"; }
+    else
+        echo "test.sh: these Debian packages are needed by the conformance tests: ${missing[*]}" >&2
+        echo "test.sh: install them (sudo apt-get install ${missing[*]}) or run this script as root." >&2
+        exit 2
+    fi
+fi
+
+exec mvn -B -ntp verify "$@"
