@@ -1,0 +1,68 @@
+package org.xenpv.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertTrue;
+
+import java.util.EnumSet;
+import java.util.List;
+
+import org.apache.karaf.features.FeaturesService;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+
+/** Each xenpv feature installs into a stock Karaf, starts its bundles, and uninstalls without a trace. */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class FeaturesIT extends XenpvTestSupport {
+
+    @Configuration
+    public Option[] config() {
+        return stockKaraf();
+    }
+
+    @Test
+    public void simulatorFeatureInstallsAndUninstallsCleanly() throws Exception {
+        assertInstallsAndUninstalls("xenpv-sim", List.of("org.xenpv.abi", "org.xenpv.platform",
+                "org.xenpv.gnttab", "org.xenpv.evtchn", "org.xenpv.xenbus", "org.xenpv.sim"));
+    }
+
+    @Test
+    public void linuxProviderFeatureInstallsAndUninstallsCleanly() throws Exception {
+        assertInstallsAndUninstalls("xenpv-platform-linux", List.of("org.xenpv.abi", "org.xenpv.platform",
+                "org.xenpv.platform.linux", "com.sun.jna"));
+    }
+
+    @Test
+    public void nicApiFeatureInstallsAndUninstallsCleanly() throws Exception {
+        assertInstallsAndUninstalls("xenpv-net-api", List.of("org.xenpv.net"));
+    }
+
+    private void assertInstallsAndUninstalls(String feature, List<String> bundles) throws Exception {
+        for (String name : bundles) {
+            assertNull(name + " is installed before " + feature, bundle(name));
+        }
+        featuresService.installFeature(feature, EnumSet.of(FeaturesService.Option.NoAutoRefreshBundles));
+        assertTrue(feature + " is not installed", featuresService.isInstalled(featuresService.getFeature(feature)));
+        for (String name : bundles) {
+            Bundle bundle = bundle(name);
+            assertNotNull(name + " was not installed by " + feature, bundle);
+            assertEquals(name + " is not active", Bundle.ACTIVE, bundle.getState());
+        }
+        assertTrue(executeCommand("feature:list -i").contains(feature));
+
+        featuresService.uninstallFeature(feature);
+        assertFalse(feature + " is still installed", featuresService.isInstalled(featuresService.getFeature(feature)));
+        for (String name : bundles) {
+            assertNull(name + " is left behind after uninstalling " + feature, bundle(name));
+        }
+    }
+}

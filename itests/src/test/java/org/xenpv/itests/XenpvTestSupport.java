@@ -1,0 +1,121 @@
+package org.xenpv.itests;
+
+import static org.ops4j.pax.exam.CoreOptions.maven;
+import static org.ops4j.pax.exam.CoreOptions.mavenBundle;
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.configureConsole;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.karafDistributionConfiguration;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.keepRuntimeFolder;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.logLevel;
+
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import javax.inject.Inject;
+
+import org.apache.karaf.features.FeaturesService;
+import org.apache.karaf.shell.api.console.Session;
+import org.apache.karaf.shell.api.console.SessionFactory;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.karaf.options.LogLevelOption.LogLevel;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+
+/**
+ * What every xenpv container test shares: the container (stock Karaf or the
+ * xenpv distribution), Maven resolution from the reactor's own artifacts, and
+ * helpers to run console commands and wait for conditions.
+ */
+public abstract class XenpvTestSupport {
+
+    static final String KARAF_VERSION = "4.4.10";
+    static final long WAIT_MILLIS = TimeUnit.SECONDS.toMillis(30);
+
+    @Inject
+    protected BundleContext bundleContext;
+
+    @Inject
+    protected FeaturesService featuresService;
+
+    @Inject
+    protected SessionFactory sessionFactory;
+
+    /** A stock Apache Karaf with the xenpv feature repository registered, nothing of ours installed. */
+    protected static Option[] stockKaraf() {
+        return withCommonOptions(karafDistributionConfiguration()
+                .frameworkUrl(maven().groupId("org.apache.karaf").artifactId("apache-karaf")
+                        .version(KARAF_VERSION).type("tar.gz"))
+                .name("Apache Karaf").unpackDirectory(new File("target/exam")).useDeployFolder(false),
+                editConfigurationFilePut("etc/org.apache.karaf.features.cfg", "featuresRepositories",
+                        "mvn:org.apache.karaf.features/standard/" + KARAF_VERSION + "/xml/features,"
+                                + "mvn:org.xenpv/xenpv-features/" + projectVersion() + "/xml/features"));
+    }
+
+    /** The xenpv Karaf distribution as the build produced it. */
+    protected static Option[] xenpvDistribution() {
+        return withCommonOptions(karafDistributionConfiguration()
+                .frameworkUrl("file:" + new File(System.getProperty("xenpv.assembly")).getAbsolutePath())
+                .name("xenpv").unpackDirectory(new File("target/exam")).useDeployFolder(false));
+    }
+
+    private static Option[] withCommonOptions(Option... first) {
+        String repository = new File(System.getProperty("xenpv.repository")).getAbsoluteFile().toURI().toString();
+        List<Option> options = new ArrayList<>(Arrays.asList(first));
+        options.addAll(List.of(
+                keepRuntimeFolder(),
+                configureConsole().ignoreLocalConsole().ignoreRemoteShell(),
+                logLevel(LogLevel.INFO),
+                // Resolve xenpv from the reactor and everything else from Maven Central only.
+                editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.repositories",
+                        repository + "@id=xenpv@snapshots,https://repo1.maven.org/maven2@id=central"),
+                editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.localRepository",
+                        System.getProperty("org.ops4j.pax.url.mvn.localRepository", "")),
+                systemProperty("xenpv.repository").value(System.getProperty("xenpv.repository"))));
+        return options.toArray(Option[]::new);
+    }
+
+    static String projectVersion() {
+        return System.getProperty("xenpv.version", "0.1.0-SNAPSHOT");
+    }
+
+    /** Runs a console command as the console would and returns what it printed. */
+    protected String executeCommand(String command) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+                Session session = sessionFactory.create(System.in, out, out)) {
+            Object result = session.execute(command);
+            if (result != null) {
+                out.println(result);
+            }
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    protected Bundle bundle(String symbolicName) {
+        for (Bundle bundle : bundleContext.getBundles()) {
+            if (symbolicName.equals(bundle.getSymbolicName())) {
+                return bundle;
+            }
+        }
+        return null;
+    }
+
+    /** Waits up to {@link #WAIT_MILLIS} for the condition, failing with {@code what} otherwise. */
+    protected static void waitFor(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MILLIS);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + WAIT_MILLIS + " ms waiting for " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
+}
