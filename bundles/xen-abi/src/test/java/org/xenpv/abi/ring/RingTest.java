@@ -1,0 +1,110 @@
+package org.xenpv.abi.ring;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+
+import org.junit.jupiter.api.Test;
+import org.xenpv.abi.netif.Netif;
+import org.xenpv.abi.netif.TxRequest;
+import org.xenpv.abi.netif.TxResponse;
+
+class RingTest {
+
+    private final ByteBuffer page = ByteBuffer.allocateDirect(4096);
+
+    @Test
+    void capacityIsThePowerOfTwoThatFits() {
+        assertEquals(256, SharedRingDescriptor.capacity(4096, 12));
+        assertEquals(256, SharedRingDescriptor.capacity(4096, 8));
+        assertEquals(128, SharedRingDescriptor.capacity(4096, 16));
+        assertEquals(32, SharedRingDescriptor.capacity(4096, 112));
+        assertThrows(IllegalArgumentException.class, () -> SharedRingDescriptor.capacity(64, 8));
+        assertThrows(IllegalArgumentException.class, () -> SharedRingDescriptor.capacity(4096, 5000));
+    }
+
+    @Test
+    void initialisationWritesTheHeaderAsRingHDoes() {
+        page.put(20, (byte) 0x55);
+        FrontRing.initialise(page, Netif.TX_RING);
+        assertEquals(0, page.getInt(SharedRingDescriptor.REQ_PROD_OFFSET));
+        assertEquals(1, Integer.reverseBytes(page.getInt(SharedRingDescriptor.REQ_EVENT_OFFSET)));
+        assertEquals(0, page.getInt(SharedRingDescriptor.RSP_PROD_OFFSET));
+        assertEquals(1, Integer.reverseBytes(page.getInt(SharedRingDescriptor.RSP_EVENT_OFFSET)));
+        assertEquals(0, page.get(20), "padding is zeroed");
+    }
+
+    @Test
+    void fullRingRefusesAnotherClaim() {
+        FrontRing front = FrontRing.initialise(page, Netif.TX_RING);
+        for (int i = 0; i < front.capacity(); i++) {
+            front.claimRequestSlot();
+        }
+        assertTrue(front.isFull());
+        assertEquals(0, front.freeRequests());
+        assertThrows(IllegalStateException.class, front::claimRequestSlot);
+    }
+
+    @Test
+    void slotsWrapAroundThePage() {
+        FrontRing front = FrontRing.attach(page, Netif.TX_RING, 255);
+        assertEquals(SharedRingDescriptor.SLOTS_OFFSET + 255 * 12, front.slotOffset(255));
+        assertEquals(SharedRingDescriptor.SLOTS_OFFSET, front.slotOffset(256));
+        assertEquals(SharedRingDescriptor.SLOTS_OFFSET, front.slotOffset(0x1_0000 * 256));
+    }
+
+    @Test
+    void firstRequestNotifiesAndLaterOnesOnlyWhenTheBackEndAsks() {
+        FrontRing front = FrontRing.initialise(page, Netif.TX_RING);
+        BackRing back = BackRing.attach(page, Netif.TX_RING);
+        TxRequest.write(page, front.claimRequestSlot(), 1, 0, 0, 1, 60);
+        assertTrue(front.pushRequestsAndCheckNotify(), "req_event starts at 1");
+        TxRequest.write(page, front.claimRequestSlot(), 2, 0, 0, 2, 60);
+        assertFalse(front.pushRequestsAndCheckNotify(), "the back end has not asked for more");
+
+        assertEquals(2, back.unconsumedRequests());
+        back.consumeRequestSlot();
+        back.consumeRequestSlot();
+        assertFalse(back.finalCheckForRequests(), "nothing left, so req_event moves to req_cons + 1");
+        TxRequest.write(page, front.claimRequestSlot(), 3, 0, 0, 3, 60);
+        assertTrue(front.pushRequestsAndCheckNotify(), "the back end asked for the next request");
+    }
+
+    @Test
+    void implausibleProducersAreRecognised() {
+        FrontRing front = FrontRing.initialise(page, Netif.TX_RING);
+        BackRing back = BackRing.attach(page, Netif.TX_RING);
+        front.claimRequestSlot();
+        front.claimRequestSlot();
+        front.pushRequests();
+        assertTrue(front.isPlausibleResponseProducer(0));
+        assertTrue(front.isPlausibleResponseProducer(2));
+        assertFalse(front.isPlausibleResponseProducer(3), "more responses than requests");
+        assertFalse(front.isPlausibleResponseProducer(-1), "behind the consumer");
+
+        assertTrue(back.isPlausibleRequestProducer(2));
+        assertTrue(back.isPlausibleRequestProducer(256));
+        assertFalse(back.isPlausibleRequestProducer(257), "more than a ring ahead of the responses");
+        TxResponse.write(page, 0, 0, 0);
+        back.consumeRequestSlot();
+        assertFalse(back.isPlausibleRequestProducer(0), "behind the consumer");
+    }
+
+    @Test
+    void responseSlotsOnlyForConsumedRequests() {
+        FrontRing.initialise(page, Netif.TX_RING);
+        BackRing back = BackRing.attach(page, Netif.TX_RING);
+        assertThrows(IllegalStateException.class, back::claimResponseSlot);
+    }
+
+    @Test
+    void aRingNeedsADirectPage() {
+        assertThrows(IllegalArgumentException.class,
+                () -> FrontRing.initialise(ByteBuffer.allocate(4096), Netif.TX_RING));
+        assertThrows(IllegalArgumentException.class,
+                () -> FrontRing.initialise(ByteBuffer.allocateDirect(1024), Netif.TX_RING));
+    }
+}
