@@ -28,6 +28,11 @@ public class PortException extends IOException {
         this.errno = errno;
     }
 
+    /** A failure with a known errno. */
+    public PortException(String device, String operation, Errno errno, String detail) {
+        this(device, operation, errno.number(), errno.name(), detail);
+    }
+
     public String device() {
         return device;
     }

@@ -1,0 +1,129 @@
+package org.xenpv.sim.internal;
+
+import java.util.List;
+import java.util.Optional;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xenpv.platform.spi.DevicePortProvider;
+import org.xenpv.platform.spi.EventChannelPort;
+import org.xenpv.platform.spi.GrantAllocPort;
+import org.xenpv.platform.spi.HypercallPort;
+import org.xenpv.platform.spi.PlatformFacts;
+import org.xenpv.platform.spi.PortException;
+import org.xenpv.platform.spi.XenbusPort;
+import org.xenpv.sim.DomainAccounting;
+import org.xenpv.sim.SimulatedXen;
+import org.xenpv.sim.hypervisor.Domain;
+import org.xenpv.sim.hypervisor.Hypervisor;
+import org.xenpv.sim.hypervisor.HypervisorException;
+import org.xenpv.sim.hypervisor.HypervisorLimits;
+import org.xenpv.sim.ports.SimDevicePorts;
+
+/**
+ * The simulator: a hypervisor with dom0 and one guest domain, whose device
+ * ports it offers to the stack in this JVM as the "sim" provider.
+ */
+@Component(service = {SimulatedXen.class, DevicePortProvider.class},
+        property = DevicePortProvider.PROVIDER_PROPERTY + "=" + Simulator.PROVIDER_NAME)
+@Designate(ocd = Simulator.Config.class)
+public final class Simulator implements SimulatedXen, DevicePortProvider {
+    static final String PROVIDER_NAME = "sim";
+    private static final Logger LOG = LoggerFactory.getLogger(Simulator.class);
+
+    @ObjectClassDefinition(name = "xenpv simulator", description = "The simulated Xen hypervisor and dom0")
+    public @interface Config {
+        @AttributeDefinition(description = "Domain id of the guest whose device ports this JVM uses")
+        int guestDomid() default 1;
+
+        @AttributeDefinition(description = "Grant references per domain (Xen's default: 64 frames of 512)")
+        int grantEntries() default 32768;
+
+        @AttributeDefinition(description = "Event-channel ports per domain (2-level ABI: 4096)")
+        int eventChannels() default 4096;
+    }
+
+    private final Hypervisor hypervisor;
+    private final SimDevicePorts guestPorts;
+
+    @Activate
+    public Simulator(Config config) throws HypervisorException {
+        hypervisor = new Hypervisor(new HypervisorLimits(config.grantEntries(), config.eventChannels()));
+        hypervisor.createDomain(0, "Domain-0");
+        Domain guest = hypervisor.createDomain(config.guestDomid(), "guest" + config.guestDomid());
+        guestPorts = new SimDevicePorts(guest, null);
+        LOG.info("xenpv simulator started: Xen {}, dom0 and guest domain {}", SimDevicePorts.XEN_VERSION,
+                guest.domid());
+    }
+
+    @Deactivate
+    void deactivate() {
+        guestPorts.closeAll();
+        LOG.info("xenpv simulator stopped");
+    }
+
+    Hypervisor hypervisor() {
+        return hypervisor;
+    }
+
+    @Override
+    public int guestDomid() {
+        return guestPorts.guest().domid();
+    }
+
+    @Override
+    public List<DomainAccounting> accounting() {
+        return hypervisor.domains().stream().map(Simulator::accountingOf).toList();
+    }
+
+    @Override
+    public Optional<DomainAccounting> accounting(int domid) {
+        return hypervisor.domain(domid).map(Simulator::accountingOf);
+    }
+
+    private static DomainAccounting accountingOf(Domain domain) {
+        return new DomainAccounting(domain.domid(), domain.name(), domain.grants().activeGrants(),
+                domain.grants().deferredGrants(), domain.grantMappingsHeld(), domain.events().openPorts());
+    }
+
+    @Override
+    public String name() {
+        return PROVIDER_NAME;
+    }
+
+    @Override
+    public PlatformFacts platformFacts() {
+        return guestPorts.platformFacts();
+    }
+
+    @Override
+    public HypercallPort openHypercallPort() {
+        return guestPorts.openHypercallPort();
+    }
+
+    @Override
+    public EventChannelPort openEventChannelPort() {
+        return guestPorts.openEventChannelPort();
+    }
+
+    @Override
+    public GrantAllocPort openGrantAllocPort() {
+        return guestPorts.openGrantAllocPort();
+    }
+
+    @Override
+    public XenbusPort openXenbusPort() throws PortException {
+        return guestPorts.openXenbusPort();
+    }
+
+    @Override
+    public void detachKernelDriver(String deviceClass, String busId) {
+        // No guest kernel runs in the simulator, so no kernel driver ever holds a device.
+    }
+}

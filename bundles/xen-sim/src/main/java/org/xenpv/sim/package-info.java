@@ -1,0 +1,10 @@
+/**
+ * The simulated Xen as tests and tools see it: its domains and what each
+ * holds, so that leaks of grants, mappings and event channels are visible.
+ */
+@Export
+@Version("1.0.0")
+package org.xenpv.sim;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;

@@ -1,0 +1,99 @@
+package org.xenpv.sim.ports;
+
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.xenpv.platform.GuestType;
+import org.xenpv.platform.PciBar;
+import org.xenpv.platform.PlatformPciDevice;
+import org.xenpv.platform.XenVersion;
+import org.xenpv.platform.spi.Errno;
+import org.xenpv.platform.spi.EventChannelPort;
+import org.xenpv.platform.spi.GrantAllocPort;
+import org.xenpv.platform.spi.HypercallPort;
+import org.xenpv.platform.spi.PlatformFacts;
+import org.xenpv.platform.spi.PortException;
+import org.xenpv.platform.spi.XenbusPort;
+import org.xenpv.sim.hypervisor.Domain;
+
+/**
+ * The device ports of one simulated guest domain: what /dev/xen offers a
+ * process in a real guest. Ports still open when the guest's ports are shut
+ * down are closed, as the kernel closes a dead process's files.
+ */
+public final class SimDevicePorts {
+    /** The simulated Xen: Debian bookworm's 4.17. */
+    public static final XenVersion XEN_VERSION = new XenVersion(4, 17, ".0-sim");
+
+    /** The platform PCI device an HVM guest of xl sees (slot 2, an I/O BAR and a prefetchable memory BAR). */
+    static final PlatformPciDevice PLATFORM_PCI_DEVICE = new PlatformPciDevice("0000:00:02.0",
+            PlatformPciDevice.VENDOR_XENSOURCE, PlatformPciDevice.DEVICE_PLATFORM,
+            List.of(new PciBar(0, 0xc000, 0xc0ff, 0x40101), new PciBar(1, 0xf0000000L, 0xf0ffffffL, 0x4120c)), 24);
+
+    private final Domain guest;
+    private final Set<AutoCloseable> open = Collections.newSetFromMap(new ConcurrentHashMap<>());
+    private final XenbusConnector xenbus;
+
+    /** Opens the XenStore channel of a guest; the simulator's XenStore provides it. */
+    @FunctionalInterface
+    public interface XenbusConnector {
+        XenbusPort connect(Domain guest) throws PortException;
+    }
+
+    public SimDevicePorts(Domain guest, XenbusConnector xenbus) {
+        this.guest = guest;
+        this.xenbus = xenbus;
+    }
+
+    public Domain guest() {
+        return guest;
+    }
+
+    public PlatformFacts platformFacts() {
+        return new PlatformFacts(GuestType.HVM, XEN_VERSION, guest.domid(), Optional.of(PLATFORM_PCI_DEVICE));
+    }
+
+    public HypercallPort openHypercallPort() {
+        return track(new SimHypercallPort(XEN_VERSION, open::remove));
+    }
+
+    public EventChannelPort openEventChannelPort() {
+        return track(new SimEventChannelPort(guest, open::remove));
+    }
+
+    public GrantAllocPort openGrantAllocPort() {
+        return track(new SimGrantAllocPort(guest, open::remove));
+    }
+
+    public XenbusPort openXenbusPort() throws PortException {
+        if (xenbus == null) {
+            throw new PortException("sim:xenbus", "open", Errno.ENODEV, "this simulator runs no XenStore");
+        }
+        return track(xenbus.connect(guest));
+    }
+
+    /** Ports opened and not yet closed. */
+    public int openPorts() {
+        return open.size();
+    }
+
+    /** Closes every port still open. */
+    public void closeAll() {
+        for (AutoCloseable port : List.copyOf(open)) {
+            try {
+                port.close();
+            } catch (Exception e) {
+                // SPI ports do not throw on close
+            }
+        }
+        open.clear();
+    }
+
+    private <T extends AutoCloseable> T track(T port) {
+        open.add(port);
+        return port;
+    }
+}

@@ -1,0 +1,190 @@
+package org.xenpv.sim.hypervisor;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.ReadOnlyBufferException;
+import java.util.HashSet;
+import java.util.Set;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.xenpv.abi.grant.GrantStatus;
+import org.xenpv.abi.grant.Grants;
+
+class GrantTableTest {
+    private Hypervisor hypervisor;
+    private Domain dom0;
+    private Domain guest;
+    private Domain other;
+
+    @BeforeEach
+    void domains() throws HypervisorException {
+        hypervisor = new Hypervisor(new HypervisorLimits(16, 64));
+        dom0 = hypervisor.createDomain(0, "Domain-0");
+        guest = hypervisor.createDomain(1, "guest");
+        other = hypervisor.createDomain(2, "other");
+    }
+
+    private static ByteBuffer page() {
+        return ByteBuffer.allocateDirect(GrantTable.PAGE_SIZE);
+    }
+
+    @Test
+    void grantee_maps_the_granters_memory_not_a_copy() throws Exception {
+        ByteBuffer page = page();
+        int ref = guest.grants().grantAccess(0, page, false);
+        try (GrantMapping mapping = guest.grants().map(dom0, ref, false)) {
+            page.put(100, (byte) 0x5a);
+            assertEquals(0x5a, mapping.page().get(100));
+            mapping.page().put(200, (byte) 0x7e);
+            assertEquals(0x7e, page.get(200));
+        }
+    }
+
+    @Test
+    void first_references_are_the_reserved_ones_skipped() throws Exception {
+        int ref = guest.grants().grantAccess(0, page(), true);
+        assertTrue(ref >= Grants.GNTTAB_NR_RESERVED_ENTRIES, "ref " + ref);
+    }
+
+    @Test
+    void only_the_grantee_may_use_a_grant() throws Exception {
+        int ref = guest.grants().grantAccess(0, page(), false);
+        GrantException e = assertThrows(GrantException.class, () -> guest.grants().map(other, ref, true));
+        assertEquals(GrantStatus.PERMISSION_DENIED, e.status());
+        e = assertThrows(GrantException.class,
+                () -> guest.grants().copyFromGrant(other, ref, 0, ByteBuffer.allocate(10), 10));
+        assertEquals(GrantStatus.PERMISSION_DENIED, e.status());
+        assertEquals(0, other.grantMappingsHeld());
+    }
+
+    @Test
+    void read_only_grant_refuses_writes_and_writable_maps() throws Exception {
+        int ref = guest.grants().grantAccess(0, page(), true);
+        assertEquals(GrantStatus.PERMISSION_DENIED,
+                assertThrows(GrantException.class, () -> guest.grants().map(dom0, ref, false)).status());
+        assertEquals(GrantStatus.PERMISSION_DENIED, assertThrows(GrantException.class,
+                () -> guest.grants().copyToGrant(dom0, ByteBuffer.allocate(4), ref, 0, 4)).status());
+        try (GrantMapping mapping = guest.grants().map(dom0, ref, true)) {
+            assertThrows(ReadOnlyBufferException.class, () -> mapping.page().put(0, (byte) 1));
+        }
+    }
+
+    @Test
+    void ended_grant_fails_and_unknown_refs_fail() throws Exception {
+        int ref = guest.grants().grantAccess(0, page(), false);
+        assertTrue(guest.grants().endAccess(ref));
+        assertEquals(GrantStatus.BAD_GNTREF,
+                assertThrows(GrantException.class, () -> guest.grants().map(dom0, ref, true)).status());
+        assertEquals(GrantStatus.BAD_GNTREF,
+                assertThrows(GrantException.class, () -> guest.grants().endAccess(ref)).status());
+        assertEquals(GrantStatus.BAD_GNTREF,
+                assertThrows(GrantException.class, () -> guest.grants().map(dom0, -1, true)).status());
+        assertEquals(GrantStatus.BAD_GNTREF,
+                assertThrows(GrantException.class, () -> guest.grants().map(dom0, 1 << 20, true)).status());
+    }
+
+    @Test
+    void mapped_grant_cannot_be_ended_until_unmapped() throws Exception {
+        int ref = guest.grants().grantAccess(0, page(), false);
+        GrantMapping mapping = guest.grants().map(dom0, ref, false);
+        assertFalse(guest.grants().endAccess(ref), "Xen refuses to end a mapped grant");
+        assertEquals(1, guest.grants().activeGrants());
+        mapping.unmap();
+        assertThrows(IllegalStateException.class, mapping::unmap);
+        assertTrue(guest.grants().endAccess(ref));
+        assertEquals(0, guest.grants().activeGrants());
+        assertEquals(0, dom0.grantMappingsHeld());
+    }
+
+    @Test
+    void deferred_end_completes_when_the_peer_unmaps_and_blocks_new_maps() throws Exception {
+        int ref = guest.grants().grantAccess(0, page(), false);
+        GrantMapping mapping = guest.grants().map(dom0, ref, true);
+        assertFalse(guest.grants().endAccessOrDefer(ref));
+        assertEquals(0, guest.grants().activeGrants());
+        assertEquals(1, guest.grants().deferredGrants());
+        assertEquals(GrantStatus.BAD_GNTREF,
+                assertThrows(GrantException.class, () -> guest.grants().map(dom0, ref, true)).status());
+        int freeBefore = guest.grants().freeReferences();
+        mapping.unmap();
+        assertEquals(0, guest.grants().deferredGrants());
+        assertEquals(freeBefore + 1, guest.grants().freeReferences());
+    }
+
+    @Test
+    void table_runs_out_with_a_clear_error_and_refs_come_back() throws Exception {
+        Set<Integer> refs = new HashSet<>();
+        int capacity = 16 - Grants.GNTTAB_NR_RESERVED_ENTRIES;
+        for (int i = 0; i < capacity; i++) {
+            assertTrue(refs.add(guest.grants().grantAccess(0, page(), true)));
+        }
+        GrantException full = assertThrows(GrantException.class, () -> guest.grants().grantAccess(0, page(), true));
+        assertEquals(GrantStatus.NO_SPACE, full.status());
+        assertTrue(full.getMessage().contains("all 16 grant references are in use"), full.getMessage());
+        int freed = refs.iterator().next();
+        guest.grants().endAccess(freed);
+        int reused = guest.grants().grantAccess(0, page(), true);
+        assertEquals(freed, reused, "the only free reference");
+    }
+
+    @Test
+    void freed_references_are_reused_last_so_stale_refs_fail() throws Exception {
+        int first = guest.grants().grantAccess(0, page(), true);
+        guest.grants().endAccess(first);
+        int second = guest.grants().grantAccess(0, page(), true);
+        assertNotEquals(first, second);
+    }
+
+    @Test
+    void copies_check_bounds_and_move_bytes_both_ways() throws Exception {
+        ByteBuffer page = page();
+        int ref = guest.grants().grantAccess(0, page, false);
+        byte[] data = {1, 2, 3, 4, 5};
+        guest.grants().copyToGrant(dom0, ByteBuffer.wrap(data), ref, 4090, 5);
+        byte[] back = new byte[5];
+        page.get(4090, back);
+        assertArrayEquals(data, back);
+        ByteBuffer into = ByteBuffer.allocate(8);
+        guest.grants().copyFromGrant(dom0, ref, 4090, into, 5);
+        assertEquals(5, into.position());
+        assertEquals(GrantStatus.BAD_COPY_ARG, assertThrows(GrantException.class,
+                () -> guest.grants().copyFromGrant(dom0, ref, 4092, ByteBuffer.allocate(8), 5)).status());
+        assertEquals(GrantStatus.BAD_COPY_ARG, assertThrows(GrantException.class,
+                () -> guest.grants().copyToGrant(dom0, ByteBuffer.allocate(2), ref, 0, 5)).status());
+        assertEquals(GrantStatus.BAD_COPY_ARG, assertThrows(GrantException.class,
+                () -> guest.grants().copyFromGrant(dom0, ref, -1, ByteBuffer.allocate(8), 1)).status());
+    }
+
+    @Test
+    void grant_must_cover_one_page_and_name_a_regular_domain() {
+        assertThrows(IllegalArgumentException.class,
+                () -> guest.grants().grantAccess(0, ByteBuffer.allocateDirect(100), true));
+        assertEquals(GrantStatus.BAD_DOMAIN,
+                assertThrows(GrantException.class, () -> guest.grants().grantAccess(Grants.DOMID_SELF, page(), true))
+                        .status());
+    }
+
+    @Test
+    void destroying_the_granter_revokes_grants_but_keeps_live_mappings_readable() throws Exception {
+        ByteBuffer page = page();
+        page.put(0, (byte) 9);
+        int mapped = guest.grants().grantAccess(0, page, false);
+        int unmapped = guest.grants().grantAccess(0, page(), false);
+        GrantMapping mapping = guest.grants().map(dom0, mapped, true);
+        hypervisor.destroyDomain(1);
+        assertEquals(9, mapping.page().get(0));
+        assertEquals(GrantStatus.BAD_GNTREF,
+                assertThrows(GrantException.class, () -> guest.grants().map(dom0, unmapped, true)).status());
+        assertEquals(1, guest.grants().deferredGrants());
+        mapping.unmap();
+        assertEquals(0, guest.grants().deferredGrants());
+        assertEquals(0, guest.grants().activeGrants());
+    }
+}
