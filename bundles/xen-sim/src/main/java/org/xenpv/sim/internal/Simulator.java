@@ -31,10 +31,9 @@ import org.xenpv.sim.ports.SimDevicePorts;
  * ports it offers to the stack in this JVM as the "sim" provider.
  */
 @Component(service = {SimulatedXen.class, DevicePortProvider.class},
-        property = DevicePortProvider.PROVIDER_PROPERTY + "=" + Simulator.PROVIDER_NAME)
+        property = DevicePortProvider.PROVIDER_PROPERTY + "=" + SimDevicePorts.PROVIDER_NAME)
 @Designate(ocd = Simulator.Config.class)
 public final class Simulator implements SimulatedXen, DevicePortProvider {
-    static final String PROVIDER_NAME = "sim";
     private static final Logger LOG = LoggerFactory.getLogger(Simulator.class);
 
     @ObjectClassDefinition(name = "xenpv simulator", description = "The simulated Xen hypervisor and dom0")
@@ -94,7 +93,7 @@ public final class Simulator implements SimulatedXen, DevicePortProvider {
 
     @Override
     public String name() {
-        return PROVIDER_NAME;
+        return SimDevicePorts.PROVIDER_NAME;
     }
 
     @Override
@@ -124,6 +123,6 @@ public final class Simulator implements SimulatedXen, DevicePortProvider {
 
     @Override
     public void detachKernelDriver(String deviceClass, String busId) {
-        // No guest kernel runs in the simulator, so no kernel driver ever holds a device.
+        guestPorts.detachKernelDriver(deviceClass, busId);
     }
 }

@@ -10,6 +10,7 @@ import org.xenpv.platform.GuestType;
 import org.xenpv.platform.PciBar;
 import org.xenpv.platform.PlatformPciDevice;
 import org.xenpv.platform.XenVersion;
+import org.xenpv.platform.spi.DevicePortProvider;
 import org.xenpv.platform.spi.Errno;
 import org.xenpv.platform.spi.EventChannelPort;
 import org.xenpv.platform.spi.GrantAllocPort;
@@ -24,7 +25,10 @@ import org.xenpv.sim.hypervisor.Domain;
  * process in a real guest. Ports still open when the guest's ports are shut
  * down are closed, as the kernel closes a dead process's files.
  */
-public final class SimDevicePorts {
+public final class SimDevicePorts implements DevicePortProvider {
+    /** The provider name of the simulator. */
+    public static final String PROVIDER_NAME = "sim";
+
     /** The simulated Xen: Debian bookworm's 4.17. */
     public static final XenVersion XEN_VERSION = new XenVersion(4, 17, ".0-sim");
 
@@ -52,27 +56,42 @@ public final class SimDevicePorts {
         return guest;
     }
 
+    @Override
     public PlatformFacts platformFacts() {
         return new PlatformFacts(GuestType.HVM, XEN_VERSION, guest.domid(), Optional.of(PLATFORM_PCI_DEVICE));
     }
 
+    @Override
     public HypercallPort openHypercallPort() {
         return track(new SimHypercallPort(XEN_VERSION, open::remove));
     }
 
+    @Override
     public EventChannelPort openEventChannelPort() {
         return track(new SimEventChannelPort(guest, open::remove));
     }
 
+    @Override
     public GrantAllocPort openGrantAllocPort() {
         return track(new SimGrantAllocPort(guest, open::remove));
     }
 
+    @Override
     public XenbusPort openXenbusPort() throws PortException {
         if (xenbus == null) {
             throw new PortException("sim:xenbus", "open", Errno.ENODEV, "this simulator runs no XenStore");
         }
         return track(xenbus.connect(guest));
+    }
+
+    @Override
+    public String name() {
+        return PROVIDER_NAME;
+    }
+
+    @Override
+    public void detachKernelDriver(String deviceClass, String busId) {
+        // No guest kernel runs in the simulator, so no kernel driver ever holds a device.
     }
 
     /** Ports opened and not yet closed. */

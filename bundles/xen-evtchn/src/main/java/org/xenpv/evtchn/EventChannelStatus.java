@@ -1,0 +1,17 @@
+package org.xenpv.evtchn;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/** What the event-channel layer does, for consoles and leak checks. */
+@ProviderType
+public interface EventChannelStatus {
+
+    /** Ports open now, over all bundles. */
+    int portsOpen();
+
+    /** Events handed to handlers since start. */
+    long eventsDispatched();
+
+    /** Handler calls that threw. */
+    long handlerFailures();
+}

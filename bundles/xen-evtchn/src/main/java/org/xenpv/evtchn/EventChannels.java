@@ -1,0 +1,22 @@
+package org.xenpv.evtchn;
+
+import java.io.IOException;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/** Binds event-channel ports. One instance per using bundle. */
+@ProviderType
+public interface EventChannels {
+
+    /**
+     * Allocates a port that {@code remoteDomid} may bind to, as a frontend
+     * does before writing the port number to XenStore.
+     */
+    EventChannel bindUnbound(int remoteDomid, EventHandler handler) throws IOException;
+
+    /** Binds to {@code remotePort} of {@code remoteDomid}, which that domain allocated for us. */
+    EventChannel bindInterdomain(int remoteDomid, int remotePort, EventHandler handler) throws IOException;
+
+    /** Ports this bundle has open. */
+    int portsOpen();
+}

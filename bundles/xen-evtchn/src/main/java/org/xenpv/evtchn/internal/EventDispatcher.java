@@ -1,0 +1,160 @@
+package org.xenpv.evtchn.internal;
+
+import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xenpv.evtchn.EventChannelStatus;
+import org.xenpv.evtchn.EventHandler;
+import org.xenpv.platform.spi.DevicePortProvider;
+import org.xenpv.platform.spi.EventChannelPort;
+import org.xenpv.platform.spi.PortException;
+
+/**
+ * Owns the one opened event-channel device and the one thread that reads
+ * fired ports from it, runs their handlers, then re-arms them in one batch.
+ */
+@Component(service = {EventDispatcher.class, EventChannelStatus.class})
+public final class EventDispatcher implements EventChannelStatus {
+    private static final Logger LOG = LoggerFactory.getLogger(EventDispatcher.class);
+    /** Fired ports read per wake-up: as many as Linux's evtchn device queues in one page. */
+    private static final int BATCH = 1024;
+    private static final long WAIT_MILLIS = TimeUnit.SECONDS.toMillis(1);
+
+    private final EventChannelPort port;
+    private final Map<Integer, BoundChannel> channels = new ConcurrentHashMap<>();
+    private final AtomicLong dispatched = new AtomicLong();
+    private final AtomicLong failures = new AtomicLong();
+    /**
+     * Held while a port is bound and registered, and while the dispatcher
+     * looks up fired ports: an event that fires before its channel is
+     * registered is then still delivered, not dropped.
+     */
+    private final Object registration = new Object();
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    @Activate
+    public EventDispatcher(@Reference DevicePortProvider provider) throws IOException {
+        this(provider.openEventChannelPort());
+    }
+
+    EventDispatcher(EventChannelPort port) {
+        this.port = port;
+        this.thread = new Thread(this::dispatchLoop, "xenpv-evtchn-dispatcher");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    @Deactivate
+    void deactivate() throws InterruptedException {
+        running = false;
+        port.close();
+        thread.join(TimeUnit.SECONDS.toMillis(10));
+        if (thread.isAlive()) {
+            LOG.warn("the event dispatcher did not stop within 10 s: a handler blocks");
+        }
+        channels.clear();
+    }
+
+    BoundChannel bindUnbound(int remoteDomid, EventHandler handler, BundleEventChannels owner) throws IOException {
+        synchronized (registration) {
+            int localPort = port.bindUnbound(remoteDomid);
+            return register(new BoundChannel(this, localPort, remoteDomid, handler, owner));
+        }
+    }
+
+    BoundChannel bindInterdomain(int remoteDomid, int remotePort, EventHandler handler, BundleEventChannels owner)
+            throws IOException {
+        synchronized (registration) {
+            int localPort = port.bindInterdomain(remoteDomid, remotePort);
+            return register(new BoundChannel(this, localPort, remoteDomid, handler, owner));
+        }
+    }
+
+    private BoundChannel register(BoundChannel channel) {
+        channels.put(channel.localPort(), channel);
+        return channel;
+    }
+
+    void notify(int localPort) throws PortException {
+        port.notify(localPort);
+    }
+
+    void unbind(BoundChannel channel) {
+        channels.remove(channel.localPort(), channel);
+        try {
+            port.unbind(channel.localPort());
+        } catch (PortException e) {
+            LOG.warn("could not unbind event channel {}: {}", channel.localPort(), e.getMessage());
+        }
+    }
+
+    boolean isDispatcherThread() {
+        return Thread.currentThread() == thread;
+    }
+
+    private void dispatchLoop() {
+        int[] fired = new int[BATCH];
+        BoundChannel[] handlers = new BoundChannel[BATCH];
+        while (running) {
+            int count;
+            try {
+                count = port.awaitPending(fired, WAIT_MILLIS);
+            } catch (PortException e) {
+                if (running) {
+                    LOG.error("reading fired event channels failed; events are no longer delivered", e);
+                }
+                return;
+            }
+            synchronized (registration) {
+                for (int i = 0; i < count; i++) {
+                    handlers[i] = channels.get(fired[i]);
+                }
+            }
+            for (int i = 0; i < count; i++) {
+                BoundChannel channel = handlers[i];
+                handlers[i] = null;
+                if (channel != null) {
+                    dispatched.incrementAndGet();
+                    if (!channel.dispatch()) {
+                        failures.incrementAndGet();
+                    }
+                }
+            }
+            if (count > 0) {
+                try {
+                    port.unmask(fired, count);
+                } catch (PortException e) {
+                    if (running) {
+                        LOG.error("re-arming event channels failed; events are no longer delivered", e);
+                    }
+                    return;
+                }
+            }
+        }
+    }
+
+    @Override
+    public int portsOpen() {
+        return channels.size();
+    }
+
+    @Override
+    public long eventsDispatched() {
+        return dispatched.get();
+    }
+
+    @Override
+    public long handlerFailures() {
+        return failures.get();
+    }
+}

@@ -1,0 +1,37 @@
+package org.xenpv.gnttab.internal;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.osgi.service.component.annotations.Component;
+import org.xenpv.gnttab.GrantTableStatus;
+
+/** Knows every bundle's grant table, to answer for all of them. */
+@Component(service = {GrantLedger.class, GrantTableStatus.class})
+public final class GrantLedger implements GrantTableStatus {
+    private final Set<BundleGrantTable> tables = ConcurrentHashMap.newKeySet();
+
+    void register(BundleGrantTable table) {
+        tables.add(table);
+    }
+
+    void unregister(BundleGrantTable table) {
+        tables.remove(table);
+    }
+
+    @Override
+    public int grantsOutstanding() {
+        return tables.stream().mapToInt(BundleGrantTable::grantsOutstanding).sum();
+    }
+
+    @Override
+    public Map<String, Integer> grantsByBundle() {
+        Map<String, Integer> byBundle = new TreeMap<>();
+        for (BundleGrantTable table : tables) {
+            byBundle.merge(table.owner(), table.grantsOutstanding(), Integer::sum);
+        }
+        return byBundle;
+    }
+}

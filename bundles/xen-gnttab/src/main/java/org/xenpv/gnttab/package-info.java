@@ -1,0 +1,14 @@
+/**
+ * Grant tables: share pages of this domain with another domain, read-only or
+ * writable, end the sharing, and keep pools of pages granted once and reused.
+ *
+ * <p>The {@link org.xenpv.gnttab.GrantTable} service is bundle-scoped: each
+ * bundle has its own, and every page it still grants is revoked when that
+ * bundle stops using the service (bundle stop included).
+ */
+@Export
+@Version("1.0.0")
+package org.xenpv.gnttab;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;

@@ -1,0 +1,154 @@
+package org.xenpv.gnttab.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.xenpv.abi.grant.GrantStatus;
+import org.xenpv.gnttab.Access;
+import org.xenpv.gnttab.GrantedPages;
+import org.xenpv.gnttab.PagePool;
+import org.xenpv.gnttab.PoolPage;
+import org.xenpv.platform.spi.PortException;
+import org.xenpv.sim.hypervisor.Domain;
+import org.xenpv.sim.hypervisor.GrantException;
+import org.xenpv.sim.hypervisor.GrantMapping;
+import org.xenpv.sim.hypervisor.Hypervisor;
+import org.xenpv.sim.hypervisor.HypervisorLimits;
+import org.xenpv.sim.ports.SimDevicePorts;
+
+/** The grant table against the simulated hypervisor, with dom0 as the peer. */
+class BundleGrantTableTest {
+    private static final int GUEST = 3;
+
+    private Domain dom0;
+    private Domain guest;
+    private SimDevicePorts ports;
+    private GrantLedger ledger;
+    private BundleGrantTable table;
+
+    @BeforeEach
+    void simulator() throws Exception {
+        Hypervisor hypervisor = new Hypervisor(new HypervisorLimits(8 + 20, 16));
+        dom0 = hypervisor.createDomain(0, "Domain-0");
+        guest = hypervisor.createDomain(GUEST, "guest");
+        ports = new SimDevicePorts(guest, null);
+        ledger = new GrantLedger();
+        table = new BundleGrantTable(ports.openGrantAllocPort(), ledger, "test.bundle");
+    }
+
+    @Test
+    void granted_page_is_read_by_the_peer_with_its_content() throws Exception {
+        GrantedPages pages = table.grant(0, 2, Access.READ_ONLY);
+        pages.page(1).putInt(0, 0xcafef00d);
+        try (GrantMapping mapping = guest.grants().map(dom0, pages.ref(1), true)) {
+            assertEquals(0xcafef00d, mapping.page().getInt(0));
+        }
+        assertEquals(GrantStatus.PERMISSION_DENIED,
+                assertThrows(GrantException.class, () -> guest.grants().map(dom0, pages.ref(1), false)).status());
+        assertEquals(2, table.grantsOutstanding());
+        assertTrue(pages.revoke());
+        assertEquals(0, table.grantsOutstanding());
+        assertEquals(0, guest.grants().activeGrants());
+        assertThrows(IllegalStateException.class, pages::revoke);
+    }
+
+    @Test
+    void writable_grant_lets_the_peer_write() throws Exception {
+        GrantedPages pages = table.grant(0, 1, Access.WRITABLE);
+        try (GrantMapping mapping = guest.grants().map(dom0, pages.ref(0), false)) {
+            mapping.page().putLong(8, 42L);
+        }
+        assertEquals(42L, pages.page(0).getLong(8));
+    }
+
+    @Test
+    void revoking_a_page_the_peer_maps_is_reported_and_completes_on_unmap() throws Exception {
+        GrantedPages pages = table.grant(0, 1, Access.WRITABLE);
+        GrantMapping mapping = guest.grants().map(dom0, pages.ref(0), false);
+        assertFalse(pages.revoke(), "Xen does not end a mapped grant at once");
+        assertEquals(1, guest.grants().deferredGrants());
+        mapping.unmap();
+        assertEquals(0, guest.grants().deferredGrants());
+    }
+
+    @Test
+    void bad_requests_fail_clearly() {
+        assertThrows(IllegalArgumentException.class, () -> table.grant(0x7ff0, 1, Access.READ_ONLY));
+        assertThrows(IllegalArgumentException.class, () -> table.grant(0, 0, Access.READ_ONLY));
+        assertThrows(IllegalArgumentException.class, () -> table.grant(0, 1, null));
+    }
+
+    @Test
+    void running_out_of_references_names_the_cause_and_leaks_nothing() throws Exception {
+        table.grant(0, 15, Access.READ_ONLY);
+        IOException full = assertThrows(IOException.class, () -> table.grant(0, 10, Access.READ_ONLY));
+        assertTrue(full instanceof PortException);
+        assertTrue(full.getMessage().contains("ENOSPC"), full.getMessage());
+        assertEquals(15, table.grantsOutstanding());
+        assertEquals(15, guest.grants().activeGrants());
+    }
+
+    @Test
+    void pool_hands_out_each_page_once_until_released() throws Exception {
+        PagePool pool = table.createPool(0, 4, Access.READ_ONLY);
+        List<PoolPage> taken = new ArrayList<>();
+        Set<Integer> refs = new HashSet<>();
+        for (int i = 0; i < 4; i++) {
+            PoolPage page = pool.acquire();
+            assertNotNull(page);
+            taken.add(page);
+            assertTrue(refs.add(page.ref()));
+        }
+        assertNull(pool.acquire(), "an empty pool answers null");
+        assertEquals(0, pool.available());
+        PoolPage first = taken.get(0);
+        first.buffer().position(100);
+        pool.release(first);
+        assertThrows(IllegalArgumentException.class, () -> pool.release(first), "double release");
+        PoolPage again = pool.acquire();
+        assertEquals(first.index(), again.index());
+        assertEquals(0, again.buffer().position(), "an acquired page starts clean");
+        assertEquals(4, table.grantsOutstanding());
+        PagePool other = table.createPool(0, 1, Access.READ_ONLY);
+        assertThrows(IllegalArgumentException.class, () -> other.release(again));
+        pool.close();
+        assertNull(pool.acquire(), "a closed pool hands out nothing");
+        assertEquals(1, table.grantsOutstanding());
+    }
+
+    @Test
+    void pool_page_is_shared_with_the_peer_by_reference() throws Exception {
+        PagePool pool = table.createPool(0, 2, Access.READ_ONLY);
+        PoolPage page = pool.acquire();
+        page.buffer().put(new byte[] {1, 2, 3});
+        try (GrantMapping mapping = guest.grants().map(dom0, page.ref(), true)) {
+            assertEquals(3, mapping.page().get(2));
+        }
+    }
+
+    @Test
+    void letting_go_of_the_service_revokes_everything_and_the_ledger_forgets_it() throws Exception {
+        table.grant(0, 2, Access.WRITABLE);
+        table.createPool(0, 3, Access.READ_ONLY);
+        assertEquals(Map.of("test.bundle", 5), ledger.grantsByBundle());
+        assertEquals(5, ledger.grantsOutstanding());
+        table.deactivate();
+        assertEquals(0, guest.grants().activeGrants());
+        assertEquals(0, ledger.grantsOutstanding());
+        assertTrue(ledger.grantsByBundle().isEmpty());
+        assertEquals(0, ports.openPorts(), "the grant device was closed");
+    }
+}
