@@ -38,7 +38,19 @@ public class FeaturesIT extends XenpvTestSupport {
     @Test
     public void linuxProviderFeatureInstallsAndUninstallsCleanly() throws Exception {
         assertInstallsAndUninstalls("xenpv-platform-linux", List.of("org.xenpv.abi", "org.xenpv.platform",
-                "org.xenpv.platform.linux", "com.sun.jna"));
+                "org.xenpv.platform.linux", "com.sun.jna"), () -> {
+                    // This machine has no /dev/xen: the probe runs, finds nothing, and the provider stays disabled.
+                    assertNull("a Linux provider is registered without /dev/xen", bundleContext.getServiceReferences(
+                            "org.xenpv.platform.spi.DevicePortProvider", "(xenpv.provider=linux)"));
+                    waitFor("the probe's log line saying why the Linux provider is inactive", () -> {
+                        try {
+                            return executeCommand("log:display").contains(
+                                    "xenpv Linux provider inactive: not a Xen guest");
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    });
+                });
     }
 
     @Test
@@ -46,7 +58,17 @@ public class FeaturesIT extends XenpvTestSupport {
         assertInstallsAndUninstalls("xenpv-net-api", List.of("org.xenpv.net"));
     }
 
+    /** A check to make while a feature is installed. */
+    private interface WhileInstalled {
+        void check() throws Exception;
+    }
+
     private void assertInstallsAndUninstalls(String feature, List<String> bundles) throws Exception {
+        assertInstallsAndUninstalls(feature, bundles, () -> { });
+    }
+
+    private void assertInstallsAndUninstalls(String feature, List<String> bundles, WhileInstalled whileInstalled)
+            throws Exception {
         for (String name : bundles) {
             assertNull(name + " is installed before " + feature, bundle(name));
         }
@@ -58,6 +80,7 @@ public class FeaturesIT extends XenpvTestSupport {
             assertEquals(name + " is not active", Bundle.ACTIVE, bundle.getState());
         }
         assertTrue(executeCommand("feature:list -i").contains(feature));
+        whileInstalled.check();
 
         featuresService.uninstallFeature(feature);
         assertFalse(feature + " is still installed", featuresService.isInstalled(featuresService.getFeature(feature)));

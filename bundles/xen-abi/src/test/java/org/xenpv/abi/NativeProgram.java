@@ -33,10 +33,11 @@ public final class NativeProgram {
      *
      * @param requiredHeader a header the program needs, for example "/usr/include/xen/io/ring.h"
      * @param debianPackage the package that installs it
+     * @param gccOptions further options for gcc, for example "-Isrc/test/c/include"
      */
-    public static NativeProgram compile(String name, String requiredHeader, String debianPackage)
-            throws IOException, InterruptedException {
-        requireTool(Path.of(requiredHeader), debianPackage);
+    public static NativeProgram compile(String name, String requiredHeader, String debianPackage,
+            String... gccOptions) throws IOException, InterruptedException {
+        require(requiredHeader, debianPackage);
         Path gcc = findOnPath("gcc");
         if (gcc == null) {
             missing("gcc", "gcc");
@@ -44,17 +45,24 @@ public final class NativeProgram {
         Path source = Path.of("src/test/c", name + ".c").toAbsolutePath();
         Path output = Path.of("target/native", name).toAbsolutePath();
         Files.createDirectories(output.getParent());
-        Result result = run(List.of(gcc.toString(), "-std=gnu11", "-O1", "-Wall", "-Werror", "-o", output.toString(),
-                source.toString()), "");
+        List<String> command = new ArrayList<>(List.of(gcc.toString(), "-std=gnu11", "-O1", "-Wall", "-Werror"));
+        command.addAll(List.of(gccOptions));
+        command.addAll(List.of("-o", output.toString(), source.toString()));
+        Result result = run(command, "");
         if (result.exitCode != 0) {
             fail("gcc failed on " + source + ":\n" + result.output);
         }
         return new NativeProgram(output);
     }
 
-    private static void requireTool(Path file, String debianPackage) {
-        if (!Files.exists(file)) {
-            missing(file.toString(), debianPackage);
+    /**
+     * Fails (in CI) or skips the calling test when {@code file} is missing.
+     *
+     * @param debianPackage the package that installs it
+     */
+    public static void require(String file, String debianPackage) {
+        if (!Files.exists(Path.of(file))) {
+            missing(file, debianPackage);
         }
     }
 
