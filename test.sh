@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-debian_packages=(gcc libc6-dev libxen-dev linux-libc-dev xenstore-utils)
+debian_packages=(gcc libc6-dev libxen-dev libxenmisc4.17 linux-libc-dev xenstore-utils)
 
 missing=()
 for pkg in "${debian_packages[@]}"; do
@@ -21,6 +21,25 @@ if [ ${#missing[@]} -gt 0 ]; then
         echo "test.sh: install them (sudo apt-get install ${missing[*]}) or run this script as root." >&2
         exit 2
     fi
+fi
+
+# xenstore-control is in xen-utils-4.17, whose installation would bring the
+# Xen host daemons' init scripts: unpack it instead, and tell the tests where.
+xenstore_control=$(ls /usr/lib/xen-4.*/bin/xenstore-control 2>/dev/null | head -n 1 || true)
+if [ -z "$xenstore_control" ]; then
+    unpacked=.cache/xen-utils
+    xenstore_control=$(ls "$PWD"/$unpacked/usr/lib/xen-4.*/bin/xenstore-control 2>/dev/null | head -n 1 || true)
+    if [ -z "$xenstore_control" ] && command -v apt-get >/dev/null; then
+        echo "test.sh: unpacking xenstore-control from Debian's xen-utils-4.17 into $unpacked"
+        mkdir -p .cache/debs
+        (cd .cache/debs && { apt-get download -q xen-utils-4.17 2>/dev/null \
+            || { apt-get update -q && apt-get download -q xen-utils-4.17; }; })
+        dpkg-deb -x .cache/debs/xen-utils-4.17_*.deb "$unpacked"
+        xenstore_control=$(ls "$PWD"/$unpacked/usr/lib/xen-4.*/bin/xenstore-control | head -n 1)
+    fi
+fi
+if [ -n "$xenstore_control" ]; then
+    export XENPV_XENSTORE_CONTROL="$xenstore_control"
 fi
 
 exec mvn -B -ntp verify "$@"
