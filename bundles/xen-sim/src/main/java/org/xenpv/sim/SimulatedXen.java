@@ -17,4 +17,7 @@ public interface SimulatedXen {
 
     /** One domain, when it exists. */
     Optional<DomainAccounting> accounting(int domid);
+
+    /** The Unix socket where dom0's tools reach the simulated XenStore (point XENSTORED_PATH at it). */
+    java.nio.file.Path xenstoreSocket();
 }

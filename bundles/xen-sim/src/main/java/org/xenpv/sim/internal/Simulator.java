@@ -1,5 +1,7 @@
 package org.xenpv.sim.internal;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
@@ -25,6 +27,9 @@ import org.xenpv.sim.hypervisor.Hypervisor;
 import org.xenpv.sim.hypervisor.HypervisorException;
 import org.xenpv.sim.hypervisor.HypervisorLimits;
 import org.xenpv.sim.ports.SimDevicePorts;
+import org.xenpv.sim.xenstore.GuestXenbusChannel;
+import org.xenpv.sim.xenstore.XenStoreServer;
+import org.xenpv.sim.xenstore.XenStoreSocketServer;
 
 /**
  * The simulator: a hypervisor with dom0 and one guest domain, whose device
@@ -46,25 +51,66 @@ public final class Simulator implements SimulatedXen, DevicePortProvider {
 
         @AttributeDefinition(description = "Event-channel ports per domain (2-level ABI: 4096)")
         int eventChannels() default 4096;
+
+        @AttributeDefinition(description = "Unix socket of the simulated XenStore for dom0 tools; empty means"
+                + " xenpv/xenstored.socket under Karaf's data directory (or the temporary directory)")
+        String xenstoreSocket() default "";
     }
 
     private final Hypervisor hypervisor;
     private final SimDevicePorts guestPorts;
+    private final XenStoreServer xenstore;
+    private final XenStoreSocketServer xenstoreSocket;
 
     @Activate
-    public Simulator(Config config) throws HypervisorException {
+    public Simulator(Config config) throws HypervisorException, IOException {
         hypervisor = new Hypervisor(new HypervisorLimits(config.grantEntries(), config.eventChannels()));
-        hypervisor.createDomain(0, "Domain-0");
-        Domain guest = hypervisor.createDomain(config.guestDomid(), "guest" + config.guestDomid());
-        guestPorts = new SimDevicePorts(guest, null);
-        LOG.info("xenpv simulator started: Xen {}, dom0 and guest domain {}", SimDevicePorts.XEN_VERSION,
-                guest.domid());
+        xenstore = new XenStoreServer();
+        introduce(hypervisor.createDomain(0, "Domain-0"));
+        Domain guest = introduce(hypervisor.createDomain(config.guestDomid(), "guest" + config.guestDomid()));
+        guestPorts = new SimDevicePorts(guest, domain -> new GuestXenbusChannel(xenstore, domain.domid()));
+        xenstoreSocket = new XenStoreSocketServer(xenstore, socketPath(config));
+        LOG.info("xenpv simulator started: Xen {}, dom0 and guest domain {}; XenStore socket {}",
+                SimDevicePorts.XEN_VERSION, guest.domid(), xenstoreSocket.socketPath());
+    }
+
+    /** Gives a domain its XenStore home as the toolstack does: its own directory, its id and name read-only. */
+    private Domain introduce(Domain domain) {
+        int domid = domain.domid();
+        String home = "/local/domain/" + domid;
+        xenstore.write(home, "", "n" + domid);
+        xenstore.write(home + "/domid", Integer.toString(domid), "n0", "r" + domid);
+        xenstore.write(home + "/name", domain.name(), "n0", "r" + domid);
+        xenstore.introduceDomain(domid);
+        return domain;
+    }
+
+    private static Path socketPath(Config config) {
+        if (!config.xenstoreSocket().isBlank()) {
+            return Path.of(config.xenstoreSocket());
+        }
+        String karafData = System.getProperty("karaf.data");
+        Path base = karafData != null ? Path.of(karafData)
+                : Path.of(System.getProperty("java.io.tmpdir"), "xenpv-" + ProcessHandle.current().pid());
+        return base.resolve("xenpv").resolve("xenstored.socket");
     }
 
     @Deactivate
     void deactivate() {
         guestPorts.closeAll();
+        xenstoreSocket.close();
+        xenstore.closeAll();
         LOG.info("xenpv simulator stopped");
+    }
+
+    @Override
+    public Path xenstoreSocket() {
+        return xenstoreSocket.socketPath();
+    }
+
+    /** The simulated XenStore daemon, for the simulated dom0's toolstack and netback. */
+    XenStoreServer xenstore() {
+        return xenstore;
     }
 
     Hypervisor hypervisor() {
