@@ -6,6 +6,8 @@ import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
 
@@ -18,6 +20,7 @@ import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
+import org.osgi.framework.InvalidSyntaxException;
 
 /** Each xenpv feature installs into a stock Karaf, starts its bundles, and uninstalls without a trace. */
 @RunWith(PaxExam.class)
@@ -31,8 +34,14 @@ public class FeaturesIT extends XenpvTestSupport {
 
     @Test
     public void simulatorFeatureInstallsAndUninstallsCleanly() throws Exception {
+        Path socket = Path.of(System.getProperty("karaf.data"), "xenpv", "xenstored.socket");
         assertInstallsAndUninstalls("xenpv-sim", List.of("org.xenpv.abi", "org.xenpv.platform",
-                "org.xenpv.gnttab", "org.xenpv.evtchn", "org.xenpv.xenbus", "org.xenpv.sim"));
+                "org.xenpv.gnttab", "org.xenpv.evtchn", "org.xenpv.xenbus", "org.xenpv.sim"), () -> {
+                    waitFor("the XenStore service over the simulator", () -> serviceExists(
+                            "org.xenpv.xenstore.XenStore"));
+                    assertTrue("the simulated XenStore listens on " + socket, Files.exists(socket));
+                });
+        assertFalse("the XenStore socket is removed with the simulator", Files.exists(socket));
     }
 
     @Test
@@ -40,7 +49,7 @@ public class FeaturesIT extends XenpvTestSupport {
         assertInstallsAndUninstalls("xenpv-platform-linux", List.of("org.xenpv.abi", "org.xenpv.platform",
                 "org.xenpv.platform.linux", "com.sun.jna"), () -> {
                     // This machine has no /dev/xen: the probe runs, finds nothing, and the provider stays disabled.
-                    assertNull("a Linux provider is registered without /dev/xen", bundleContext.getServiceReferences(
+                    assertNull("a Linux provider is registered without /dev/xen", bundleContext.getAllServiceReferences(
                             "org.xenpv.platform.spi.DevicePortProvider", "(xenpv.provider=linux)"));
                     waitFor("the probe's log line saying why the Linux provider is inactive", () -> {
                         try {
@@ -56,6 +65,15 @@ public class FeaturesIT extends XenpvTestSupport {
     @Test
     public void nicApiFeatureInstallsAndUninstallsCleanly() throws Exception {
         assertInstallsAndUninstalls("xenpv-net-api", List.of("org.xenpv.net"));
+    }
+
+    private boolean serviceExists(String objectClass) {
+        try {
+            // getAllServiceReferences: no class-space check, so the probe does not wire to the package (and is not refreshed with it)
+            return bundleContext.getAllServiceReferences(objectClass, null) != null;
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** A check to make while a feature is installed. */

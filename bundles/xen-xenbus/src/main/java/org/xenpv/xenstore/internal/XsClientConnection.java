@@ -37,6 +37,19 @@ public final class XsClientConnection implements AutoCloseable {
         void deliver(String path);
     }
 
+    /** An XS_ERROR reply, handed from the reader to the waiting caller. */
+    private static final class Refusal extends Exception {
+        private static final long serialVersionUID = 1L;
+        final transient XsError error;
+        final String detail;
+
+        Refusal(XsError error, String detail) {
+            super(error.name(), null, false, false);
+            this.error = error;
+            this.detail = detail;
+        }
+    }
+
     private final XenbusPort port;
     private final String name;
     private final long replyTimeoutMillis;
@@ -94,8 +107,11 @@ public final class XsClientConnection implements AutoCloseable {
         } catch (PortException e) {
             throw new XenStoreException(XsError.EIO, operation, path, e.getMessage(), e);
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof XenStoreException refused) {
-                throw new XenStoreException(refused.error(), operation, path, refused.getMessage(), refused);
+            if (e.getCause() instanceof Refusal refused) {
+                throw new XenStoreException(refused.error, operation, path, refused.detail);
+            }
+            if (e.getCause() instanceof XenStoreException failed) {
+                throw new XenStoreException(failed.error(), operation, path, failed.getMessage(), failed);
             }
             throw new XenStoreException(XsError.EIO, operation, path, String.valueOf(e.getCause()), e.getCause());
         } catch (TimeoutException e) {
@@ -192,8 +208,8 @@ public final class XsClientConnection implements AutoCloseable {
         if (type == XsMessageType.ERROR.code()) {
             String errorName = message.text();
             XsError error = XsError.fromName(errorName);
-            reply.completeExceptionally(new XenStoreException(error != null ? error : XsError.EIO, "reply", null,
-                    error != null ? null : "unknown error '" + errorName + "'"));
+            reply.completeExceptionally(new Refusal(error != null ? error : XsError.EIO,
+                    error != null ? null : "XenStore answered an unknown error '" + errorName + "'"));
         } else {
             reply.complete(message);
         }

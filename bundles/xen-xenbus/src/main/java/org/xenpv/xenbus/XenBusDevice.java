@@ -1,0 +1,94 @@
+package org.xenpv.xenbus;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeoutException;
+
+import org.osgi.annotation.versioning.ProviderType;
+import org.xenpv.abi.xs.XenbusState;
+import org.xenpv.xenstore.XenStoreException;
+
+/**
+ * A device on XenBus, seen from the frontend: its nodes, its backend's, and
+ * the XenbusState handshake. Values read from the backend come from another
+ * domain: the typed readers check them and fail with EINVAL when malformed.
+ */
+@ProviderType
+public interface XenBusDevice {
+    /** Service property: the device class, for example "vif". */
+    String PROPERTY_CLASS = "xenbus.class";
+    /** Service property: the device id within its class, for example "0". */
+    String PROPERTY_ID = "xenbus.id";
+    /** Service property: the frontend directory, for example "/local/domain/1/device/vif/0". */
+    String PROPERTY_NODE = "xenbus.node";
+    /** Service property: the backend directory. */
+    String PROPERTY_BACKEND = "xenbus.backend";
+    /** Service property: the backend's domain id (Integer). */
+    String PROPERTY_BACKEND_DOMID = "xenbus.backend.domid";
+
+    String deviceClass();
+
+    String id();
+
+    /** The bus id the kernel uses, for example "vif-0". */
+    default String busId() {
+        return deviceClass() + "-" + id();
+    }
+
+    String nodePath();
+
+    String backendPath();
+
+    int backendDomid();
+
+    /** The frontend's state as written in its {@code state} node (UNKNOWN when absent or malformed). */
+    XenbusState state() throws XenStoreException;
+
+    /** Writes the frontend's {@code state} node. */
+    void switchState(XenbusState state) throws XenStoreException;
+
+    /** The backend's state (UNKNOWN when absent or malformed). */
+    XenbusState backendState() throws XenStoreException;
+
+    /**
+     * Calls {@code listener} with the backend's state now and on every change,
+     * until the returned handle is closed.
+     */
+    AutoCloseable observeBackendState(BackendStateListener listener) throws XenStoreException;
+
+    /**
+     * Waits until the backend is in one of {@code states}.
+     *
+     * @return the state it reached
+     * @throws TimeoutException when it did not within {@code timeout}
+     */
+    XenbusState awaitBackendState(Set<XenbusState> states, Duration timeout)
+            throws XenStoreException, TimeoutException, InterruptedException;
+
+    /** A frontend key, for example "mac". */
+    Optional<String> read(String key) throws XenStoreException;
+
+    /** A backend key. */
+    Optional<String> readBackend(String key) throws XenStoreException;
+
+    /**
+     * A backend key holding an unsigned decimal number.
+     *
+     * @return empty when absent
+     * @throws XenStoreException EINVAL when present but not a number in 0..Integer.MAX_VALUE
+     */
+    Optional<Integer> readBackendInt(String key) throws XenStoreException;
+
+    /** True when the backend advertises {@code feature-<name>} = 1. */
+    boolean backendFeature(String name) throws XenStoreException;
+
+    /** Every feature the backend advertises as {@code feature-<name>} = 1, by name. */
+    Set<String> backendFeatures() throws XenStoreException;
+
+    /**
+     * Reports a device error where the toolstack looks for it
+     * ({@code error/device/<class>/<id>/error} under the guest's home: "errno message").
+     */
+    void writeError(int errno, String message) throws XenStoreException;
+}
