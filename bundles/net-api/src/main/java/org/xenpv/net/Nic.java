@@ -1,0 +1,119 @@
+package org.xenpv.net;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Set;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * A network card, as a network stack uses it (the counterpart of HelenOS's
+ * nic_iface). Registered as a service while its device is usable; see the
+ * package documentation for who owns which buffer.
+ *
+ * <p>What a device cannot do fails with {@link UnsupportedNicOperationException},
+ * never silently.
+ */
+@ProviderType
+public interface Nic {
+    /** Service property: the device's name, for example "vif-0". */
+    String PROPERTY_DEVICE = "nic.device";
+    /** Service property: the MAC address as text. */
+    String PROPERTY_MAC = "nic.mac";
+    /** Service property: the backend's domain id (Integer). */
+    String PROPERTY_BACKEND_DOMID = "nic.backend.domid";
+
+    /** Smallest frame accepted: an Ethernet header. */
+    int MIN_FRAME_BYTES = 14;
+
+    String name();
+
+    MacAddress macAddress();
+
+    /** The MTU: the largest payload of a frame without GSO, header excluded. */
+    int mtu();
+
+    NicState state();
+
+    LinkState linkState();
+
+    int queueCount();
+
+    NicCapabilities capabilities();
+
+    NicInfo info();
+
+    NicStatistics statistics();
+
+    /** Starts sending and receiving (from STOPPED); no effect when ACTIVE. */
+    void up();
+
+    /** Stops: frames are no longer sent or delivered, and the link goes down. */
+    void down();
+
+    void addStateListener(NicStateListener listener);
+
+    void removeStateListener(NicStateListener listener);
+
+    /**
+     * Sets the one receiver of this Nic's frames.
+     *
+     * @throws IllegalStateException when another receiver is set: a Nic feeds one stack
+     */
+    void setReceiver(FrameReceiver receiver);
+
+    /** Removes {@code receiver} when it is the one set; frames then are counted as dropped. */
+    void clearReceiver(FrameReceiver receiver);
+
+    /**
+     * Sends one frame, from position to limit, on the queue its flow hashes to.
+     * The bytes are copied before this returns.
+     *
+     * @return true when queued for transmission; false when the Nic is not ACTIVE
+     *     or its queue is full: the frame is then counted as dropped
+     * @throws IllegalArgumentException when the frame is shorter than an Ethernet header or longer
+     *     than {@link NicCapabilities#maxFrameBytes()}
+     * @throws UnsupportedNicOperationException when {@code offload} asks for what was not negotiated
+     */
+    boolean send(ByteBuffer frame, Offload offload);
+
+    /**
+     * Sends frames, notifying the backend once for the batch.
+     *
+     * @return how many were queued; the rest were counted as dropped
+     */
+    int sendBatch(List<ByteBuffer> frames, Offload offload);
+
+    /** Receives frames for the Nic's own address (always on). */
+    default boolean receivesUnicast() {
+        return true;
+    }
+
+    /** Receives broadcast frames (always on). */
+    default boolean receivesBroadcast() {
+        return true;
+    }
+
+    // --- what a device may not support (HelenOS nic_iface operations) ---
+
+    /** Changes the MAC address. */
+    void setMacAddress(MacAddress address);
+
+    /** Receives the multicast groups listed (empty: none). */
+    void setMulticastFilter(Set<MacAddress> groups);
+
+    /** Receives every frame on the link. */
+    void setPromiscuous(boolean promiscuous);
+
+    /** Drops frames from these sources. */
+    void setBlockedSources(Set<MacAddress> sources);
+
+    /** Receives only these VLANs (empty: all). */
+    void setVlanFilter(Set<Integer> vlans);
+
+    /** Arms wake-on-LAN. */
+    void setWakeOnLan(boolean enabled);
+
+    /** Delivers frames with a bad checksum or length instead of dropping them (HelenOS: defective frames). */
+    void setReceiveDefective(boolean enabled);
+}
