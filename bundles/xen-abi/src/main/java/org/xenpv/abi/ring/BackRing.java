@@ -132,4 +132,17 @@ public final class BackRing extends SharedRing {
         writeEventIndexAndFence(REQ_EVENT_OFFSET, requestConsumer + 1);
         return unconsumedRequests() != 0;
     }
+
+    /**
+     * Checks for at least {@code needed} requests, and when there are fewer asks
+     * the front end to notify once the {@code needed}-th has been published (as
+     * netback does when a packet needs several receive buffers).
+     */
+    public boolean finalCheckForRequests(int needed) {
+        if (unconsumedRequests() >= needed) {
+            return true;
+        }
+        writeEventIndexAndFence(REQ_EVENT_OFFSET, requestConsumer + needed);
+        return unconsumedRequests() >= needed;
+    }
 }

@@ -28,7 +28,7 @@ public final class BundleEventChannels implements EventChannels {
     }
 
     @Deactivate
-    void deactivate() {
+    public void deactivate() {
         for (BoundChannel channel : List.copyOf(open)) {
             channel.close();
         }

@@ -47,7 +47,8 @@ public final class EventDispatcher implements EventChannelStatus {
         this(provider.openEventChannelPort());
     }
 
-    EventDispatcher(EventChannelPort port) {
+    /** A dispatcher outside OSGi (tests of the drivers above): stop it with {@link #deactivate()}. */
+    public EventDispatcher(EventChannelPort port) {
         this.port = port;
         this.thread = new Thread(this::dispatchLoop, "xenpv-evtchn-dispatcher");
         thread.setDaemon(true);
@@ -55,7 +56,7 @@ public final class EventDispatcher implements EventChannelStatus {
     }
 
     @Deactivate
-    void deactivate() throws InterruptedException {
+    public void deactivate() throws InterruptedException {
         running = false;
         port.close();
         thread.join(TimeUnit.SECONDS.toMillis(10));

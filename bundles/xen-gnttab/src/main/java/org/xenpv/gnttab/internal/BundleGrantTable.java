@@ -41,7 +41,8 @@ public final class BundleGrantTable implements GrantTable {
         this(provider.openGrantAllocPort(), ledger, ownerName(context.getUsingBundle()));
     }
 
-    BundleGrantTable(GrantAllocPort port, GrantLedger ledger, String owner) {
+    /** A grant table outside OSGi (tests of the drivers above): release it with {@link #deactivate()}. */
+    public BundleGrantTable(GrantAllocPort port, GrantLedger ledger, String owner) {
         this.port = port;
         this.ledger = ledger;
         this.owner = owner;
@@ -53,7 +54,7 @@ public final class BundleGrantTable implements GrantTable {
     }
 
     @Deactivate
-    void deactivate() {
+    public void deactivate() {
         int leftOver = grantsOutstanding();
         for (PageAllocation allocation : List.copyOf(live)) {
             allocation.close();

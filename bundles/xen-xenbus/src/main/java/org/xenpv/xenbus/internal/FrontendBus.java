@@ -24,7 +24,7 @@ import org.xenpv.xenstore.XenStoreException;
  * the bus's own thread, so drivers that start when a device is published may
  * wait for XenStore events without holding up the watch thread.
  */
-final class FrontendBus implements AutoCloseable {
+public final class FrontendBus implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FrontendBus.class);
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     private static final int MAX_DOMID = 0x7fef;
@@ -39,7 +39,7 @@ final class FrontendBus implements AutoCloseable {
     private final Map<String, Published> published = new LinkedHashMap<>();
     private final Watch watch;
 
-    FrontendBus(XenStore store, String home, DeviceRegistry registry) throws XenStoreException {
+    public FrontendBus(XenStore store, String home, DeviceRegistry registry) throws XenStoreException {
         this.store = store;
         this.home = home;
         this.registry = registry;
@@ -122,7 +122,7 @@ final class FrontendBus implements AutoCloseable {
         return properties;
     }
 
-    synchronized List<XenBusDevice> devices() {
+    public synchronized List<XenBusDevice> devices() {
         return published.values().stream().map(p -> (XenBusDevice) p.device()).toList();
     }
 

@@ -1,0 +1,337 @@
+package org.xenpv.netfront.internal;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xenpv.net.FrameReceiver;
+import org.xenpv.net.LinkState;
+import org.xenpv.net.MacAddress;
+import org.xenpv.net.Nic;
+import org.xenpv.net.NicCapabilities;
+import org.xenpv.net.NicInfo;
+import org.xenpv.net.NicState;
+import org.xenpv.net.NicStateListener;
+import org.xenpv.net.NicStatistics;
+import org.xenpv.net.Offload;
+import org.xenpv.net.UnsupportedNicOperationException;
+
+/**
+ * The Nic of one vif. It outlives connections (its counters keep counting
+ * across reconnects); the device gives it queues while connected.
+ */
+final class NetfrontNic implements Nic, NetfrontQueue.Owner {
+    private static final Logger LOG = LoggerFactory.getLogger(NetfrontNic.class);
+    static final String DRIVER = "xen-netfront";
+    static final int MAX_FRAME_BYTES = 0xffff;
+
+    private final String name;
+    private final MacAddress mac;
+    private final int mtu;
+    private final int backendDomid;
+    private final List<QueueCounters> counters = new CopyOnWriteArrayList<>();
+    private final List<NicStateListener> listeners = new CopyOnWriteArrayList<>();
+    private final AtomicReference<FrameReceiver> receiver = new AtomicReference<>();
+    private final AtomicReference<String> brokenReason = new AtomicReference<>();
+    private final Runnable onBroken;
+    private volatile NetfrontQueue[] queues = new NetfrontQueue[0];
+    private volatile Negotiated negotiated;
+    private volatile NicState state = NicState.DOWN;
+    private volatile LinkState link = LinkState.DOWN;
+    private volatile boolean administrativelyUp = true;
+
+    NetfrontNic(String name, MacAddress mac, int mtu, int backendDomid, Runnable onBroken) {
+        this.name = name;
+        this.mac = mac;
+        this.mtu = mtu;
+        this.backendDomid = backendDomid;
+        this.onBroken = onBroken;
+    }
+
+    /** Counters for queue {@code index}, created on first use and kept. */
+    QueueCounters counters(int index) {
+        synchronized (counters) {
+            while (counters.size() <= index) {
+                counters.add(new QueueCounters());
+            }
+            return counters.get(index);
+        }
+    }
+
+    /** The device connected: frames flow on these queues. */
+    void connected(NetfrontQueue[] connectedQueues, Negotiated agreed) {
+        this.negotiated = agreed;
+        this.queues = connectedQueues;
+        if (administrativelyUp && brokenReason.get() == null) {
+            for (NetfrontQueue queue : connectedQueues) {
+                queue.start();
+            }
+            changeState(NicState.ACTIVE, LinkState.UP);
+        } else {
+            changeState(brokenReason.get() == null ? NicState.STOPPED : NicState.DOWN, LinkState.DOWN);
+        }
+    }
+
+    /** The device disconnected: no queues until it connects again. */
+    void disconnected() {
+        NetfrontQueue[] old = queues;
+        queues = new NetfrontQueue[0];
+        for (NetfrontQueue queue : old) {
+            queue.stop();
+        }
+        changeState(brokenReason.get() == null && !administrativelyUp ? NicState.STOPPED : NicState.DOWN,
+                LinkState.DOWN);
+    }
+
+    private void changeState(NicState newState, LinkState newLink) {
+        NicState oldState = state;
+        LinkState oldLink = link;
+        state = newState;
+        link = newLink;
+        for (NicStateListener listener : listeners) {
+            try {
+                if (oldState != newState) {
+                    listener.stateChanged(this, newState);
+                }
+                if (oldLink != newLink) {
+                    listener.linkChanged(this, newLink);
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("{}: a state listener failed", name, e);
+            }
+        }
+    }
+
+    @Override
+    public void broken(String reason) {
+        if (brokenReason.compareAndSet(null, reason)) {
+            LOG.error("{}: the backend broke the netif protocol; the device is down: {}", name, reason);
+            for (NetfrontQueue queue : queues) {
+                queue.stop();
+            }
+            changeState(NicState.DOWN, LinkState.DOWN);
+            onBroken.run();
+        }
+    }
+
+    Optional<String> brokenReason() {
+        return Optional.ofNullable(brokenReason.get());
+    }
+
+    @Override
+    public void received(int queue, ByteBuffer frame, Offload offload) {
+        FrameReceiver current = receiver.get();
+        if (current == null || state != NicState.ACTIVE) {
+            counters(queue).rxDropped.increment();
+            return;
+        }
+        try {
+            current.receive(queue, frame, offload);
+        } catch (RuntimeException e) {
+            LOG.warn("{}: the receiver failed on a frame of queue {}", name, queue, e);
+        }
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public MacAddress macAddress() {
+        return mac;
+    }
+
+    @Override
+    public int mtu() {
+        return mtu;
+    }
+
+    @Override
+    public NicState state() {
+        return state;
+    }
+
+    @Override
+    public LinkState linkState() {
+        return link;
+    }
+
+    @Override
+    public int queueCount() {
+        return Math.max(1, queues.length);
+    }
+
+    @Override
+    public NicCapabilities capabilities() {
+        Negotiated agreed = negotiated;
+        if (agreed == null) {
+            return new NicCapabilities(false, false, false, false, false, mtu + 14);
+        }
+        return new NicCapabilities(agreed.sg(), true, agreed.ipv6CsumOffload(), agreed.gsoTcpv4(), agreed.gsoTcpv6(),
+                agreed.sg() ? MAX_FRAME_BYTES : Math.min(NetfrontQueue.PAGE, mtu + 14));
+    }
+
+    @Override
+    public NicInfo info() {
+        Negotiated agreed = negotiated;
+        return new NicInfo(DRIVER, name, backendDomid, agreed == null ? Set.of() : agreed.names(), brokenReason());
+    }
+
+    @Override
+    public NicStatistics statistics() {
+        List<NicStatistics.QueueCounters> snapshot = new ArrayList<>();
+        for (QueueCounters queue : counters) {
+            snapshot.add(queue.snapshot());
+        }
+        return new NicStatistics(snapshot);
+    }
+
+    @Override
+    public void up() {
+        administrativelyUp = true;
+        NetfrontQueue[] current = queues;
+        if (current.length > 0 && brokenReason.get() == null && state != NicState.ACTIVE) {
+            for (NetfrontQueue queue : current) {
+                queue.start();
+            }
+            changeState(NicState.ACTIVE, LinkState.UP);
+        }
+    }
+
+    @Override
+    public void down() {
+        administrativelyUp = false;
+        if (state == NicState.ACTIVE) {
+            for (NetfrontQueue queue : queues) {
+                queue.stop();
+            }
+            changeState(NicState.STOPPED, LinkState.DOWN);
+        }
+    }
+
+    @Override
+    public void addStateListener(NicStateListener listener) {
+        listeners.add(listener);
+    }
+
+    @Override
+    public void removeStateListener(NicStateListener listener) {
+        listeners.remove(listener);
+    }
+
+    @Override
+    public void setReceiver(FrameReceiver newReceiver) {
+        if (!receiver.compareAndSet(null, newReceiver) && receiver.get() != newReceiver) {
+            throw new IllegalStateException(name + " already feeds another receiver: a Nic feeds one stack");
+        }
+    }
+
+    @Override
+    public void clearReceiver(FrameReceiver old) {
+        receiver.compareAndSet(old, null);
+    }
+
+    @Override
+    public boolean send(ByteBuffer frame, Offload offload) {
+        NetfrontQueue queue = queueFor(frame, offload);
+        if (queue == null) {
+            counters(0).txDropped.increment();
+            return false;
+        }
+        return queue.send(frame, offload, true);
+    }
+
+    @Override
+    public int sendBatch(List<ByteBuffer> frames, Offload offload) {
+        NetfrontQueue[] current = queues;
+        boolean[] used = new boolean[Math.max(1, current.length)];
+        int queued = 0;
+        for (ByteBuffer frame : frames) {
+            NetfrontQueue queue = queueFor(frame, offload);
+            if (queue == null) {
+                counters(0).txDropped.increment();
+                continue;
+            }
+            if (queue.send(frame, offload, false)) {
+                queued++;
+                used[queue.index()] = true;
+            }
+        }
+        for (NetfrontQueue queue : current) {
+            if (used[queue.index()]) {
+                queue.flush();
+            }
+        }
+        return queued;
+    }
+
+    /** Checks the frame and offload, then picks the queue by flow; null when not active. */
+    private NetfrontQueue queueFor(ByteBuffer frame, Offload offload) {
+        int length = frame.remaining();
+        NicCapabilities caps = capabilities();
+        if (length < MIN_FRAME_BYTES || length > caps.maxFrameBytes()) {
+            throw new IllegalArgumentException(name + ": a frame of " + length + " bytes is outside "
+                    + MIN_FRAME_BYTES + ".." + caps.maxFrameBytes());
+        }
+        if ((offload.gso() == Offload.GsoType.TCPV4 && !caps.tsoV4())
+                || (offload.gso() == Offload.GsoType.TCPV6 && !caps.tsoV6())) {
+            throw new UnsupportedNicOperationException(name, "GSO " + offload.gso(),
+                    "the backend did not offer it");
+        }
+        NetfrontQueue[] current = queues;
+        if (state != NicState.ACTIVE || current.length == 0) {
+            return null;
+        }
+        return current[Math.floorMod(FlowHash.of(frame), current.length)];
+    }
+
+    @Override
+    public void setMacAddress(MacAddress address) {
+        throw new UnsupportedNicOperationException(name, "setting the MAC address",
+                "the toolstack assigns it in XenStore");
+    }
+
+    @Override
+    public void setMulticastFilter(Set<MacAddress> groups) {
+        throw new UnsupportedNicOperationException(name, "a multicast filter",
+                "the backend delivers every frame of the bridge port; filter in the stack");
+    }
+
+    @Override
+    public void setPromiscuous(boolean promiscuous) {
+        throw new UnsupportedNicOperationException(name, "promiscuous mode", "the backend decides what it forwards");
+    }
+
+    @Override
+    public void setBlockedSources(Set<MacAddress> sources) {
+        throw new UnsupportedNicOperationException(name, "blocking sources", "netif has no source filter");
+    }
+
+    @Override
+    public void setVlanFilter(Set<Integer> vlans) {
+        throw new UnsupportedNicOperationException(name, "a VLAN filter", "netif has no VLAN offload");
+    }
+
+    @Override
+    public void setWakeOnLan(boolean enabled) {
+        throw new UnsupportedNicOperationException(name, "wake-on-LAN", "a virtual interface cannot wake a domain");
+    }
+
+    @Override
+    public void setReceiveDefective(boolean enabled) {
+        throw new UnsupportedNicOperationException(name, "receiving defective frames",
+                "netback never passes them on");
+    }
+
+    @Override
+    public String toString() {
+        return name + " " + mac + " " + state;
+    }
+}

@@ -1,0 +1,96 @@
+package org.xenpv.netfront.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.xenpv.net.MacAddress;
+import org.xenpv.net.Nic;
+import org.xenpv.net.NicStatistics;
+import org.xenpv.net.Offload;
+import org.xenpv.sim.netback.NetbackFeatures;
+
+/** Two guests' vifs exchange frames through the simulated switch. */
+class NetfrontExchangeTest {
+    private SimWorld world;
+    private Nic a;
+    private Nic b;
+    private final BlockingQueue<Received> atA = new LinkedBlockingQueue<>();
+    private final BlockingQueue<Received> atB = new LinkedBlockingQueue<>();
+
+    record Received(int queue, byte[] data, Offload offload) {
+    }
+
+    @BeforeEach
+    void connect() throws Exception {
+        world = new SimWorld();
+        SimWorld.Guest guestA = world.guest(1);
+        SimWorld.Guest guestB = world.guest(2);
+        world.addVif(guestA, NetbackFeatures.LINUX);
+        world.addVif(guestB, NetbackFeatures.LINUX);
+        a = guestA.awaitNic("vif-0");
+        b = guestB.awaitNic("vif-0");
+        a.setReceiver((queue, frame, offload) -> atA.add(copy(queue, frame, offload)));
+        b.setReceiver((queue, frame, offload) -> atB.add(copy(queue, frame, offload)));
+    }
+
+    @AfterEach
+    void disconnect() throws Exception {
+        world.close();
+        world.assertClean();
+    }
+
+    private static Received copy(int queue, ByteBuffer frame, Offload offload) {
+        byte[] data = new byte[frame.remaining()];
+        frame.get(frame.position(), data);
+        return new Received(queue, data, offload);
+    }
+
+    /** A frame from {@code from} to {@code to} whose bytes depend on its size. */
+    static ByteBuffer frame(MacAddress to, MacAddress from, int size) {
+        ByteBuffer frame = ByteBuffer.allocate(size);
+        for (int i = 12; i < size; i++) {
+            frame.put(i, (byte) (i * 31 + size));
+        }
+        to.write(frame, 0);
+        from.write(frame, 6);
+        return frame;
+    }
+
+    private static Received next(BlockingQueue<Received> queue, String what) throws InterruptedException {
+        Received received = queue.poll(SimWorld.BOUND_SECONDS, TimeUnit.SECONDS);
+        assertNotNull(received, what + " did not arrive within " + SimWorld.BOUND_SECONDS + " s");
+        return received;
+    }
+
+    private void exchange(Nic from, Nic to, BlockingQueue<Received> arrivals, int size, Offload offload)
+            throws InterruptedException {
+        ByteBuffer frame = frame(to.macAddress(), from.macAddress(), size);
+        assertTrue(from.send(frame, offload), "a frame of " + size + " bytes was queued");
+        Received received = next(arrivals, "the frame of " + size + " bytes");
+        assertArrayEquals(frame.array(), received.data(), "the frame of " + size + " bytes, byte for byte");
+        assertEquals(offload, received.offload(), "the offload state of the frame of " + size + " bytes");
+    }
+
+    @Test
+    void framesOfEverySizeCrossInBothDirections() throws Exception {
+        for (int size = Nic.MIN_FRAME_BYTES; size <= 0xffff; size++) {
+            exchange(a, b, atB, size, Offload.NONE);
+            exchange(b, a, atA, size, Offload.NONE);
+        }
+        NicStatistics.QueueCounters sent = a.statistics().total();
+        NicStatistics.QueueCounters received = b.statistics().total();
+        long frames = 0xffff - Nic.MIN_FRAME_BYTES + 1;
+        assertEquals(frames, received.rxPackets());
+        assertEquals(0, sent.txDropped() + sent.txErrors() + received.rxDropped() + received.rxErrors());
+    }
+}

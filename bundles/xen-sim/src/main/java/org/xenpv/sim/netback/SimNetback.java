@@ -1,0 +1,341 @@
+package org.xenpv.sim.netback;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xenpv.abi.netif.Netif;
+import org.xenpv.abi.xs.XenbusState;
+import org.xenpv.sim.hypervisor.Domain;
+import org.xenpv.sim.hypervisor.GrantException;
+import org.xenpv.sim.hypervisor.HypervisorException;
+import org.xenpv.sim.xenstore.Dom0Watches;
+import org.xenpv.sim.xenstore.XenStoreServer;
+
+/**
+ * The backend of one vif, behaving as Linux xen-netback: it advertises its
+ * features and waits in InitWait; when the frontend is Connected it reads the
+ * frontend's keys, maps the rings, binds the event channels and goes
+ * Connected; it follows the frontend through Closing and Closed, and offers
+ * InitWait again when the frontend restarts. Keys the frontend wrote are
+ * untrusted: a malformed one fails the vif as netback would (state Closing,
+ * error node), and is counted.
+ */
+public final class SimNetback implements SimSwitch.Port, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SimNetback.class);
+
+    private final Domain dom0;
+    private final Domain guest;
+    private final int handle;
+    private final XenStoreServer store;
+    private final SimSwitch fabric;
+    private final NetbackFeatures features;
+    private final AtomicLong fatalErrors;
+    private final String backendPath;
+    private final String frontendPath;
+    private final AutoCloseable frontendWatch;
+    private final List<NetbackQueue> queues = new ArrayList<>();
+    /** The connected queues, for frames from the switch: read without the state lock. */
+    private volatile List<NetbackQueue> active = List.of();
+    private boolean frontendSg;
+    private boolean frontendGsoV4;
+    private boolean frontendGsoV6;
+    private boolean closed;
+
+    /**
+     * Starts the backend of vif {@code handle} of {@code guest}, whose backend
+     * directory the toolstack has written.
+     *
+     * @param fatalErrors where fatal errors of every netback are counted
+     */
+    public SimNetback(Domain dom0, Domain guest, int handle, XenStoreServer store, Dom0Watches watches,
+            SimSwitch fabric, NetbackFeatures features, AtomicLong fatalErrors) {
+        this.dom0 = dom0;
+        this.guest = guest;
+        this.handle = handle;
+        this.store = store;
+        this.fabric = fabric;
+        this.features = features;
+        this.fatalErrors = fatalErrors;
+        this.backendPath = backendPath(guest.domid(), handle);
+        this.frontendPath = frontendPath(guest.domid(), handle);
+        advertiseFeatures();
+        setState(XenbusState.INIT_WAIT);
+        fabric.attach(this);
+        frontendWatch = watches.watch(frontendPath + "/" + Netif.Keys.STATE, path -> frontendChanged());
+    }
+
+    public static String backendPath(int guestDomid, int handle) {
+        return "/local/domain/0/backend/vif/" + guestDomid + "/" + handle;
+    }
+
+    public static String frontendPath(int guestDomid, int handle) {
+        return "/local/domain/" + guestDomid + "/device/vif/" + handle;
+    }
+
+    private void advertiseFeatures() {
+        writeFlag(Netif.Keys.FEATURE_SG, features.sg());
+        writeFlag(Netif.Keys.FEATURE_GSO_TCPV4, features.gsoTcpv4());
+        writeFlag(Netif.Keys.FEATURE_GSO_TCPV6, features.gsoTcpv6());
+        writeFlag(Netif.Keys.FEATURE_IPV6_CSUM_OFFLOAD, features.ipv6CsumOffload());
+        writeFlag(Netif.Keys.FEATURE_RX_COPY, features.rxCopy());
+        writeFlag(Netif.Keys.FEATURE_RX_FLIP, false);
+        writeFlag(Netif.Keys.FEATURE_RX_NOTIFY, features.rxNotify());
+        writeFlag(Netif.Keys.FEATURE_SPLIT_EVENT_CHANNELS, features.splitEventChannels());
+        store.write(backendPath + "/" + Netif.Keys.MULTI_QUEUE_MAX_QUEUES, Integer.toString(features.maxQueues()));
+    }
+
+    private void writeFlag(String key, boolean on) {
+        store.write(backendPath + "/" + key, on ? "1" : "0");
+    }
+
+    private XenbusState state(String path) {
+        String value = store.read(path + "/" + Netif.Keys.STATE);
+        if (value == null) {
+            return XenbusState.UNKNOWN;
+        }
+        try {
+            XenbusState state = XenbusState.fromCode(Long.parseLong(value.trim()));
+            return state == null ? XenbusState.UNKNOWN : state;
+        } catch (NumberFormatException e) {
+            return XenbusState.UNKNOWN;
+        }
+    }
+
+    private void setState(XenbusState state) {
+        store.write(backendPath + "/" + Netif.Keys.STATE, Integer.toString(state.code()));
+    }
+
+    public XenbusState backendState() {
+        return state(backendPath);
+    }
+
+    private synchronized void frontendChanged() {
+        if (closed) {
+            return;
+        }
+        XenbusState frontend = state(frontendPath);
+        XenbusState backend = state(backendPath);
+        switch (frontend) {
+            case INITIALISING:
+            case INIT_WAIT:
+                if (backend == XenbusState.CLOSED) {
+                    LOG.info("{}: frontend restarted", this);
+                    setState(XenbusState.INIT_WAIT);
+                }
+                break;
+            case INITIALISED:
+            case CONNECTED:
+                if (backend == XenbusState.INIT_WAIT) {
+                    connect();
+                }
+                break;
+            case CLOSING:
+                disconnect();
+                if (backend != XenbusState.CLOSED) {
+                    setState(XenbusState.CLOSING);
+                }
+                break;
+            case CLOSED:
+            case UNKNOWN:
+                disconnect();
+                if (backend != XenbusState.CLOSED) {
+                    setState(XenbusState.CLOSED);
+                }
+                break;
+            default:
+                break;
+        }
+    }
+
+    private void connect() {
+        try {
+            if (!readFlag(frontendPath, Netif.Keys.REQUEST_RX_COPY)) {
+                throw new FrontendError("the frontend did not request rx-copy (flip is not supported)");
+            }
+            if (!readFlag(frontendPath, Netif.Keys.FEATURE_RX_NOTIFY)) {
+                throw new FrontendError("feature-rx-notify is mandatory");
+            }
+            frontendSg = readFlag(frontendPath, Netif.Keys.FEATURE_SG);
+            frontendGsoV4 = readFlag(frontendPath, Netif.Keys.FEATURE_GSO_TCPV4);
+            frontendGsoV6 = readFlag(frontendPath, Netif.Keys.FEATURE_GSO_TCPV6);
+            int queueCount = readNumber(frontendPath, Netif.Keys.MULTI_QUEUE_NUM_QUEUES).orElse(1);
+            if (queueCount < 1 || queueCount > features.maxQueues()) {
+                throw new FrontendError("guest requested " + queueCount + " queues, exceeding the maximum of "
+                        + features.maxQueues());
+            }
+            for (int q = 0; q < queueCount; q++) {
+                String dir = queueCount == 1 ? frontendPath : frontendPath + "/" + Netif.Keys.queueDirectory(q);
+                int txRef = required(dir, Netif.Keys.TX_RING_REF);
+                int rxRef = required(dir, Netif.Keys.RX_RING_REF);
+                Optional<Integer> shared = readNumber(dir, Netif.Keys.EVENT_CHANNEL);
+                int txPort;
+                int rxPort;
+                if (shared.isPresent()) {
+                    txPort = shared.get();
+                    rxPort = txPort;
+                } else if (features.splitEventChannels()) {
+                    txPort = required(dir, Netif.Keys.EVENT_CHANNEL_TX);
+                    rxPort = required(dir, Netif.Keys.EVENT_CHANNEL_RX);
+                } else {
+                    throw new FrontendError(dir + ": no event-channel");
+                }
+                queues.add(new NetbackQueue(queueView(), q, txRef, rxRef, txPort, rxPort));
+            }
+        } catch (FrontendError | GrantException | HypervisorException e) {
+            disconnect();
+            fatal("connecting: " + e.getMessage());
+            return;
+        }
+        active = List.copyOf(queues);
+        setState(XenbusState.CONNECTED);
+        queues.forEach(queue -> {
+            queue.scheduleTx();
+            queue.scheduleRx();
+        });
+        LOG.info("{}: connected with {} queue(s)", this, queues.size());
+    }
+
+    /** A frontend key that makes connecting impossible. */
+    private static final class FrontendError extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        FrontendError(String message) {
+            super(message);
+        }
+    }
+
+    private boolean readFlag(String dir, String key) {
+        String value = store.read(dir + "/" + key);
+        return value != null && value.trim().equals("1");
+    }
+
+    private Optional<Integer> readNumber(String dir, String key) throws FrontendError {
+        String value = store.read(dir + "/" + key);
+        if (value == null) {
+            return Optional.empty();
+        }
+        try {
+            int number = Integer.parseInt(value.trim());
+            if (number < 0) {
+                throw new NumberFormatException();
+            }
+            return Optional.of(number);
+        } catch (NumberFormatException e) {
+            throw new FrontendError(dir + "/" + key + " is not a number: '" + value + "'");
+        }
+    }
+
+    private int required(String dir, String key) throws FrontendError {
+        return readNumber(dir, key).orElseThrow(() -> new FrontendError("reading " + dir + "/" + key));
+    }
+
+    private NetbackQueue.Vif queueView() {
+        return new NetbackQueue.Vif() {
+            @Override
+            public Domain dom0() {
+                return dom0;
+            }
+
+            @Override
+            public Domain guest() {
+                return guest;
+            }
+
+            @Override
+            public void transmit(SimFrame frame) {
+                fabric.transmit(SimNetback.this, frame);
+            }
+
+            @Override
+            public void fatal(String why) {
+                SimNetback.this.fatal(why);
+            }
+
+            @Override
+            public boolean frontendSg() {
+                return frontendSg;
+            }
+
+            @Override
+            public boolean frontendGso(int gsoType) {
+                return gsoType == Netif.XEN_NETIF_GSO_TYPE_TCPV4 ? frontendGsoV4
+                        : gsoType == Netif.XEN_NETIF_GSO_TYPE_TCPV6 && frontendGsoV6;
+            }
+        };
+    }
+
+    /** Fails the vif as netback's xenvif_fatal_tx_err / xenbus_dev_fatal do: error node, Closing, counted. */
+    void fatal(String why) {
+        fatalErrors.incrementAndGet();
+        LOG.warn("{}: fatal error: {}", this, why);
+        store.write("/local/domain/0/error/backend/vif/" + guest.domid() + "/" + handle + "/error", "22 " + why);
+        setState(XenbusState.CLOSING);
+    }
+
+    private void disconnect() {
+        active = List.of();
+        for (NetbackQueue queue : queues) {
+            queue.close();
+        }
+        queues.clear();
+    }
+
+    @Override
+    public void deliver(SimFrame frame) {
+        List<NetbackQueue> current = active;
+        if (current.isEmpty()) {
+            return;
+        }
+        current.get(Math.floorMod(flowHash(frame.data()), current.size())).deliver(frame);
+    }
+
+    /** Spreads flows over queues: source and destination address of the frame. */
+    static int flowHash(byte[] frame) {
+        int hash = 17;
+        for (int i = 0; i < Math.min(12, frame.length); i++) {
+            hash = hash * 31 + frame[i];
+        }
+        return hash;
+    }
+
+    public int queueCount() {
+        return active.size();
+    }
+
+    public int guestDomid() {
+        return guest.domid();
+    }
+
+    public int handle() {
+        return handle;
+    }
+
+    @Override
+    public String name() {
+        return "vif" + guest.domid() + "." + handle;
+    }
+
+    @Override
+    public String toString() {
+        return "sim netback " + name();
+    }
+
+    /** Stops the backend: its queues and watch end, it leaves the switch. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            closed = true;
+            disconnect();
+        }
+        fabric.detach(this);
+        try {
+            frontendWatch.close();
+        } catch (Exception e) {
+            LOG.debug("closing the frontend watch", e);
+        }
+    }
+}

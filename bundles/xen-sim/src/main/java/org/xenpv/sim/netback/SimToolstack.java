@@ -1,0 +1,202 @@
+package org.xenpv.sim.netback;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xenpv.abi.netif.Netif;
+import org.xenpv.abi.xs.XenbusState;
+import org.xenpv.sim.hypervisor.Domain;
+import org.xenpv.sim.hypervisor.Hypervisor;
+import org.xenpv.sim.hypervisor.HypervisorException;
+import org.xenpv.sim.xenstore.Dom0Watches;
+import org.xenpv.sim.xenstore.XenStoreServer;
+
+/**
+ * The simulated toolstack (what libxl does for vifs): creates guests and adds
+ * and removes their vifs at run time, writing the backend and frontend
+ * directories with libxl's permissions, and starts a netback for each vif.
+ */
+public final class SimToolstack implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SimToolstack.class);
+
+    /** One vif as the toolstack knows it. */
+    public record Vif(int guestDomid, int handle, String mac, SimNetback backend) {
+    }
+
+    private final Hypervisor hypervisor;
+    private final XenStoreServer store;
+    private final SimSwitch fabric;
+    private final Dom0Watches watches;
+    private final long unplugTimeoutMillis;
+    private final AtomicLong fatalErrors = new AtomicLong();
+    private final Map<String, Vif> vifs = new ConcurrentHashMap<>();
+
+    public SimToolstack(Hypervisor hypervisor, XenStoreServer store, SimSwitch fabric, long unplugTimeoutMillis) {
+        this.hypervisor = hypervisor;
+        this.store = store;
+        this.fabric = fabric;
+        this.unplugTimeoutMillis = unplugTimeoutMillis;
+        this.watches = new Dom0Watches(store, "xenpv-sim-toolstack");
+    }
+
+    /** Creates a domain with its XenStore home: its own directory, its id and name readable to it. */
+    public Domain createDomain(int domid, String name) throws HypervisorException {
+        Domain domain = hypervisor.createDomain(domid, name);
+        String home = "/local/domain/" + domid;
+        store.write(home, "", "n" + domid);
+        store.write(home + "/domid", Integer.toString(domid), "n0", "r" + domid);
+        store.write(home + "/name", name, "n0", "r" + domid);
+        if (domid != 0) {
+            store.write(home + "/device", "", "n" + domid);
+        }
+        store.introduceDomain(domid);
+        return domain;
+    }
+
+    /** Destroys a guest: its vifs go without waiting for it, then the domain. */
+    public void destroyDomain(int domid) throws HypervisorException {
+        for (Vif vif : List.copyOf(vifs.values())) {
+            if (vif.guestDomid() == domid) {
+                forget(vif);
+            }
+        }
+        hypervisor.destroyDomain(domid);
+        store.remove("/local/domain/" + domid);
+        store.releaseDomain(domid);
+    }
+
+    /**
+     * Adds a vif to a running guest as libxl does; its netback starts and waits
+     * in InitWait for a frontend.
+     *
+     * @return the vif, with the first free handle
+     */
+    public synchronized Vif addVif(int guestDomid, NetbackFeatures features, boolean trusted)
+            throws HypervisorException {
+        Domain guest = hypervisor.domain(guestDomid)
+                .orElseThrow(() -> new IllegalArgumentException("no domain " + guestDomid));
+        Domain dom0 = hypervisor.domain(0).orElseThrow(() -> new IllegalStateException("no dom0"));
+        int handle = 0;
+        while (vifs.containsKey(key(guestDomid, handle)) || !store.directory(
+                SimNetback.frontendPath(guestDomid, handle)).isEmpty()) {
+            handle++;
+        }
+        String mac = String.format("00:16:3e:%02x:%02x:%02x", guestDomid >> 8 & 0xff, guestDomid & 0xff, handle);
+        String backend = SimNetback.backendPath(guestDomid, handle);
+        String frontend = SimNetback.frontendPath(guestDomid, handle);
+        String dom0Only = "n0";
+        String guestReads = "r" + guestDomid;
+        store.write(backend, "", dom0Only, guestReads);
+        store.write(backend + "/" + Netif.Keys.FRONTEND, frontend, dom0Only, guestReads);
+        store.write(backend + "/" + Netif.Keys.FRONTEND_ID, Integer.toString(guestDomid), dom0Only, guestReads);
+        store.write(backend + "/" + Netif.Keys.ONLINE, "1", dom0Only, guestReads);
+        store.write(backend + "/" + Netif.Keys.MAC, mac, dom0Only, guestReads);
+        store.write(backend + "/" + Netif.Keys.HANDLE, Integer.toString(handle), dom0Only, guestReads);
+        store.write(backend + "/" + Netif.Keys.BRIDGE, "sim-switch", dom0Only, guestReads);
+        store.write(backend + "/" + Netif.Keys.STATE, Integer.toString(XenbusState.INITIALISING.code()), dom0Only,
+                guestReads);
+
+        String guestOwns = "n" + guestDomid;
+        String backendReads = "r0";
+        store.write(frontend, "", guestOwns, backendReads);
+        store.write(frontend + "/" + Netif.Keys.BACKEND_ID, "0", guestOwns, backendReads);
+        store.write(frontend + "/" + Netif.Keys.MAC, mac, guestOwns, backendReads);
+        store.write(frontend + "/" + Netif.Keys.HANDLE, Integer.toString(handle), guestOwns, backendReads);
+        store.write(frontend + "/" + Netif.Keys.TRUSTED, trusted ? "1" : "0", guestOwns, backendReads);
+        store.write(frontend + "/" + Netif.Keys.STATE, Integer.toString(XenbusState.INITIALISING.code()), guestOwns,
+                backendReads);
+        SimNetback netback = new SimNetback(dom0, guest, handle, store, watches, fabric, features, fatalErrors);
+        // backend last: the frontend's bus publishes the device once it names its backend.
+        store.write(frontend + "/" + Netif.Keys.BACKEND, backend, guestOwns, backendReads);
+        Vif vif = new Vif(guestDomid, handle, mac, netback);
+        vifs.put(key(guestDomid, handle), vif);
+        LOG.info("vif {}.{} added (mac {})", guestDomid, handle, mac);
+        return vif;
+    }
+
+    /**
+     * Hot-unplugs a vif as libxl does: the backend goes offline and Closing;
+     * once the frontend has closed (or the timeout passed) both directories are
+     * removed and the netback stops.
+     */
+    public CompletableFuture<Void> removeVif(int guestDomid, int handle) {
+        Vif vif = vifs.get(key(guestDomid, handle));
+        if (vif == null) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException(
+                    "guest " + guestDomid + " has no vif " + handle));
+        }
+        String backend = SimNetback.backendPath(guestDomid, handle);
+        store.write(backend + "/" + Netif.Keys.ONLINE, "0");
+        store.write(backend + "/" + Netif.Keys.STATE, Integer.toString(XenbusState.CLOSING.code()));
+        CompletableFuture<Void> closed = new CompletableFuture<>();
+        AutoCloseable watch = watches.watch(SimNetback.frontendPath(guestDomid, handle) + "/" + Netif.Keys.STATE,
+                path -> {
+                    String state = store.read(SimNetback.frontendPath(guestDomid, handle) + "/" + Netif.Keys.STATE);
+                    if (state == null || state.trim().equals(Integer.toString(XenbusState.CLOSED.code()))) {
+                        closed.complete(null);
+                    }
+                });
+        return closed.orTimeout(unplugTimeoutMillis, TimeUnit.MILLISECONDS).handle((ok, timeout) -> {
+            if (timeout != null) {
+                LOG.warn("vif {}.{}: the frontend did not close within {} ms; removing it anyway", guestDomid,
+                        handle, unplugTimeoutMillis);
+            }
+            try {
+                watch.close();
+            } catch (Exception e) {
+                LOG.debug("closing the unplug watch", e);
+            }
+            forget(vif);
+            return null;
+        });
+    }
+
+    private void forget(Vif vif) {
+        vifs.remove(key(vif.guestDomid(), vif.handle()));
+        vif.backend().close();
+        store.remove(SimNetback.backendPath(vif.guestDomid(), vif.handle()));
+        store.remove(SimNetback.frontendPath(vif.guestDomid(), vif.handle()));
+        store.remove("/local/domain/0/error/backend/vif/" + vif.guestDomid() + "/" + vif.handle());
+        LOG.info("vif {}.{} removed", vif.guestDomid(), vif.handle());
+    }
+
+    private static String key(int guestDomid, int handle) {
+        return guestDomid + "/" + handle;
+    }
+
+    public List<Vif> vifs() {
+        List<Vif> list = new ArrayList<>(vifs.values());
+        list.sort((a, b) -> a.guestDomid() != b.guestDomid() ? Integer.compare(a.guestDomid(), b.guestDomid())
+                : Integer.compare(a.handle(), b.handle()));
+        return list;
+    }
+
+    public Optional<Vif> vif(int guestDomid, int handle) {
+        return Optional.ofNullable(vifs.get(key(guestDomid, handle)));
+    }
+
+    /** Fatal errors every netback has met since start: zero for a correct frontend. */
+    public long netbackFatalErrors() {
+        return fatalErrors.get();
+    }
+
+    public SimSwitch fabric() {
+        return fabric;
+    }
+
+    @Override
+    public void close() {
+        for (Vif vif : List.copyOf(vifs.values())) {
+            forget(vif);
+        }
+        watches.close();
+    }
+}
