@@ -87,10 +87,37 @@ class NetfrontExchangeTest {
             exchange(a, b, atB, size, Offload.NONE);
             exchange(b, a, atA, size, Offload.NONE);
         }
+        long frames = 0xffff - Nic.MIN_FRAME_BYTES + 1;
+        SimWorld.waitFor("every frame counted", () -> a.statistics().total().txPackets() == frames
+                && b.statistics().total().txPackets() == frames);
         NicStatistics.QueueCounters sent = a.statistics().total();
         NicStatistics.QueueCounters received = b.statistics().total();
-        long frames = 0xffff - Nic.MIN_FRAME_BYTES + 1;
         assertEquals(frames, received.rxPackets());
+        assertEquals(frames, sent.rxPackets());
         assertEquals(0, sent.txDropped() + sent.txErrors() + received.rxDropped() + received.rxErrors());
+    }
+
+    @Test
+    void gsoFramesOfManySizesCrossWithTheirMetadata() throws Exception {
+        for (int size = 54; size <= 0xffff; size += 7) {
+            Offload offload = Offload.gso(size % 2 == 0 ? Offload.GsoType.TCPV4 : Offload.GsoType.TCPV6,
+                    536 + size % 1000);
+            exchange(a, b, atB, size, offload);
+            exchange(b, a, atA, size, offload);
+        }
+    }
+
+    @Test
+    void aBatchIsSentWithOneNotifyAndArrivesInOrder() throws Exception {
+        java.util.List<ByteBuffer> batch = new java.util.ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            ByteBuffer frame = frame(b.macAddress(), a.macAddress(), 100 + i);
+            batch.add(frame);
+        }
+        assertEquals(40, a.sendBatch(batch, Offload.NONE));
+        for (int i = 0; i < 40; i++) {
+            Received received = next(atB, "frame " + i + " of the batch");
+            assertArrayEquals(batch.get(i).array(), received.data(), "frame " + i + " in order");
+        }
     }
 }

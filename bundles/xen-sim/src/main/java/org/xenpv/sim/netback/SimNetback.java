@@ -293,13 +293,19 @@ public final class SimNetback implements SimSwitch.Port, AutoCloseable {
         current.get(Math.floorMod(flowHash(frame.data()), current.size())).deliver(frame);
     }
 
-    /** Spreads flows over queues: source and destination address of the frame. */
+    /** Spreads flows over queues as netback's queue selection does: addresses, and for IPv4 the IP flow. */
     static int flowHash(byte[] frame) {
         int hash = 17;
         for (int i = 0; i < Math.min(12, frame.length); i++) {
             hash = hash * 31 + frame[i];
         }
-        return hash;
+        boolean ipv4 = frame.length >= 38 && (frame[12] & 0xff) == 0x08 && frame[13] == 0;
+        if (ipv4) {
+            for (int i = 26; i < 38; i++) {
+                hash = hash * 31 + frame[i];
+            }
+        }
+        return hash ^ (hash >>> 16);
     }
 
     public int queueCount() {

@@ -159,6 +159,45 @@ public final class SimToolstack implements AutoCloseable {
         });
     }
 
+    /**
+     * Restarts a vif's backend, as after a migration or a netback reload: the
+     * old backend disconnects and goes Closed; once the frontend has let go
+     * (Closed, or Initialising again) a new backend offers InitWait.
+     */
+    public CompletableFuture<Vif> restartBackend(int guestDomid, int handle, NetbackFeatures features) {
+        Vif old = vifs.get(key(guestDomid, handle));
+        if (old == null) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException(
+                    "guest " + guestDomid + " has no vif " + handle));
+        }
+        old.backend().close();
+        String backend = SimNetback.backendPath(guestDomid, handle);
+        store.write(backend + "/" + Netif.Keys.STATE, Integer.toString(XenbusState.CLOSED.code()));
+        String frontendState = SimNetback.frontendPath(guestDomid, handle) + "/" + Netif.Keys.STATE;
+        CompletableFuture<Void> released = new CompletableFuture<>();
+        AutoCloseable watch = watches.watch(frontendState, path -> {
+            String state = store.read(frontendState);
+            if (state == null || state.trim().equals(Integer.toString(XenbusState.CLOSED.code()))
+                    || state.trim().equals(Integer.toString(XenbusState.INITIALISING.code()))) {
+                released.complete(null);
+            }
+        });
+        return released.orTimeout(unplugTimeoutMillis, TimeUnit.MILLISECONDS).thenApply(ok -> {
+            try {
+                watch.close();
+            } catch (Exception e) {
+                LOG.debug("closing the restart watch", e);
+            }
+            Domain guest = hypervisor.domain(guestDomid).orElseThrow();
+            Domain dom0 = hypervisor.domain(0).orElseThrow();
+            SimNetback netback = new SimNetback(dom0, guest, handle, store, watches, fabric, features, fatalErrors);
+            Vif restarted = new Vif(guestDomid, handle, old.mac(), netback);
+            vifs.put(key(guestDomid, handle), restarted);
+            LOG.info("vif {}.{}: backend restarted", guestDomid, handle);
+            return restarted;
+        });
+    }
+
     private void forget(Vif vif) {
         vifs.remove(key(vif.guestDomid(), vif.handle()));
         vif.backend().close();
