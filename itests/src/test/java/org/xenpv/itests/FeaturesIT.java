@@ -63,6 +63,27 @@ public class FeaturesIT extends XenpvTestSupport {
     }
 
     @Test
+    public void netfrontWithTheSimulatorPublishesTwoNicsAndRemovesThem() throws Exception {
+        featuresService.installFeature("xenpv-sim", EnumSet.of(FeaturesService.Option.NoAutoRefreshBundles));
+        try {
+            assertInstallsAndUninstalls("xenpv-netfront", List.of("org.xenpv.netfront", "org.xenpv.net"), () ->
+                    waitFor("two Nic services", () -> serviceCount("org.xenpv.net.Nic") == 2));
+            assertEquals("no Nic is left", 0, serviceCount("org.xenpv.net.Nic"));
+        } finally {
+            featuresService.uninstallFeature("xenpv-sim");
+        }
+    }
+
+    private int serviceCount(String objectClass) {
+        try {
+            Object[] references = bundleContext.getAllServiceReferences(objectClass, null);
+            return references == null ? 0 : references.length;
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
     public void nicApiFeatureInstallsAndUninstallsCleanly() throws Exception {
         assertInstallsAndUninstalls("xenpv-net-api", List.of("org.xenpv.net"));
     }

@@ -26,14 +26,18 @@ import org.xenpv.sim.hypervisor.Domain;
 import org.xenpv.sim.hypervisor.Hypervisor;
 import org.xenpv.sim.hypervisor.HypervisorException;
 import org.xenpv.sim.hypervisor.HypervisorLimits;
+import org.xenpv.sim.netback.NetbackFeatures;
+import org.xenpv.sim.netback.SimSwitch;
+import org.xenpv.sim.netback.SimToolstack;
 import org.xenpv.sim.ports.SimDevicePorts;
 import org.xenpv.sim.xenstore.GuestXenbusChannel;
 import org.xenpv.sim.xenstore.XenStoreServer;
 import org.xenpv.sim.xenstore.XenStoreSocketServer;
 
 /**
- * The simulator: a hypervisor with dom0 and one guest domain, whose device
- * ports it offers to the stack in this JVM as the "sim" provider.
+ * The simulator: a hypervisor with dom0 (XenStore, toolstack, netback and a
+ * switch) and one guest domain with its vifs, whose device ports it offers
+ * to the stack in this JVM as the "sim" provider.
  */
 @Component(service = {SimulatedXen.class, DevicePortProvider.class},
         property = DevicePortProvider.PROVIDER_PROPERTY + "=" + SimDevicePorts.PROVIDER_NAME)
@@ -55,34 +59,69 @@ public final class Simulator implements SimulatedXen, DevicePortProvider {
         @AttributeDefinition(description = "Unix socket of the simulated XenStore for dom0 tools; empty means"
                 + " xenpv/xenstored.socket under Karaf's data directory (or the temporary directory)")
         String xenstoreSocket() default "";
+
+        @AttributeDefinition(description = "Vifs the guest has at start")
+        int vifs() default 2;
+
+        @AttributeDefinition(description = "Whether the toolstack marks the vifs' backends trusted")
+        boolean trusted() default true;
+
+        @AttributeDefinition(description = "Backend offers feature-sg")
+        boolean featureSg() default true;
+
+        @AttributeDefinition(description = "Backend offers feature-gso-tcpv4")
+        boolean featureGsoTcpv4() default true;
+
+        @AttributeDefinition(description = "Backend offers feature-gso-tcpv6")
+        boolean featureGsoTcpv6() default true;
+
+        @AttributeDefinition(description = "Backend offers feature-ipv6-csum-offload")
+        boolean featureIpv6CsumOffload() default true;
+
+        @AttributeDefinition(description = "Backend offers feature-rx-notify")
+        boolean featureRxNotify() default true;
+
+        @AttributeDefinition(description = "Backend offers feature-split-event-channels")
+        boolean featureSplitEventChannels() default true;
+
+        @AttributeDefinition(description = "Backend's multi-queue-max-queues")
+        int maxQueues() default 4;
+
+        @AttributeDefinition(description = "How long hot-unplug waits for the frontend to close, in milliseconds")
+        long unplugTimeoutMillis() default 10_000;
     }
 
     private final Hypervisor hypervisor;
     private final SimDevicePorts guestPorts;
     private final XenStoreServer xenstore;
     private final XenStoreSocketServer xenstoreSocket;
+    private final SimToolstack toolstack;
+    private final NetbackFeatures features;
+    private final boolean trusted;
 
     @Activate
     public Simulator(Config config) throws HypervisorException, IOException {
         hypervisor = new Hypervisor(new HypervisorLimits(config.grantEntries(), config.eventChannels()));
         xenstore = new XenStoreServer();
-        introduce(hypervisor.createDomain(0, "Domain-0"));
-        Domain guest = introduce(hypervisor.createDomain(config.guestDomid(), "guest" + config.guestDomid()));
+        toolstack = new SimToolstack(hypervisor, xenstore, new SimSwitch(), config.unplugTimeoutMillis());
+        features = new NetbackFeatures(true, config.featureSg(), config.featureGsoTcpv4(), config.featureGsoTcpv6(),
+                config.featureIpv6CsumOffload(), config.featureRxNotify(), config.featureSplitEventChannels(),
+                config.maxQueues());
+        trusted = config.trusted();
+        toolstack.createDomain(0, "Domain-0");
+        Domain guest = toolstack.createDomain(config.guestDomid(), "guest" + config.guestDomid());
         guestPorts = new SimDevicePorts(guest, domain -> new GuestXenbusChannel(xenstore, domain.domid()));
         xenstoreSocket = new XenStoreSocketServer(xenstore, socketPath(config));
-        LOG.info("xenpv simulator started: Xen {}, dom0 and guest domain {}; XenStore socket {}",
-                SimDevicePorts.XEN_VERSION, guest.domid(), xenstoreSocket.socketPath());
+        for (int i = 0; i < config.vifs(); i++) {
+            toolstack.addVif(guest.domid(), features, trusted);
+        }
+        LOG.info("xenpv simulator started: Xen {}, dom0 and guest domain {} with {} vif(s); XenStore socket {}",
+                SimDevicePorts.XEN_VERSION, guest.domid(), config.vifs(), xenstoreSocket.socketPath());
     }
 
-    /** Gives a domain its XenStore home as the toolstack does: its own directory, its id and name read-only. */
-    private Domain introduce(Domain domain) {
-        int domid = domain.domid();
-        String home = "/local/domain/" + domid;
-        xenstore.write(home, "", "n" + domid);
-        xenstore.write(home + "/domid", Integer.toString(domid), "n0", "r" + domid);
-        xenstore.write(home + "/name", domain.name(), "n0", "r" + domid);
-        xenstore.introduceDomain(domid);
-        return domain;
+    /** The simulated toolstack, for the console and tests. */
+    SimToolstack toolstack() {
+        return toolstack;
     }
 
     private static Path socketPath(Config config) {
@@ -97,6 +136,7 @@ public final class Simulator implements SimulatedXen, DevicePortProvider {
 
     @Deactivate
     void deactivate() {
+        toolstack.close();
         guestPorts.closeAll();
         xenstoreSocket.close();
         xenstore.closeAll();
