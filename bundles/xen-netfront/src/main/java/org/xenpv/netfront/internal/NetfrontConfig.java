@@ -3,7 +3,7 @@ package org.xenpv.netfront.internal;
 /**
  * The driver's settings.
  *
- * @param maxQueues the most queues per vif (the backend's maximum and the cores available also limit it)
+ * @param maxQueues the most queues per vif (the backend's maximum also limits it; the driver caps it at the cores)
  * @param txBuffers granted pages per queue for frames to send
  * @param rxBuffers granted pages per queue for frames to receive (at most the ring's 256 slots are posted)
  * @param closeTimeoutMillis how long an orderly close waits for the backend to let go

@@ -184,8 +184,7 @@ final class NetfrontDevice implements AutoCloseable {
         }
         boolean trusted = device.read(Netif.Keys.TRUSTED).map(v -> !v.trim().equals("0")).orElse(true);
         int backendMax = device.readBackendInt(Netif.Keys.MULTI_QUEUE_MAX_QUEUES).orElse(1);
-        int queueCount = Math.max(1, Math.min(Math.min(backendMax, config.maxQueues()),
-                Runtime.getRuntime().availableProcessors()));
+        int queueCount = Math.max(1, Math.min(backendMax, config.maxQueues()));
         Negotiated agreed = new Negotiated(device.backendFeature("sg"), device.backendFeature("gso-tcpv4"),
                 device.backendFeature("gso-tcpv6"), device.backendFeature("ipv6-csum-offload"),
                 device.backendFeature("split-event-channels"), queueCount, trusted);

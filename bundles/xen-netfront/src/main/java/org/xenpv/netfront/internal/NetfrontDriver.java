@@ -46,7 +46,9 @@ public final class NetfrontDriver {
     @Activate
     public NetfrontDriver(BundleContext context, @Reference XenStore store, @Reference GrantTable grants,
             @Reference EventChannels events, Config config) {
-        netfronts = new Netfronts(store, grants, events, new NetfrontConfig(config.maxQueues(), config.txBuffers(),
+        // As Linux netfront: no more queues than cores, since each queue's work is per event.
+        int maxQueues = Math.min(config.maxQueues(), Runtime.getRuntime().availableProcessors());
+        netfronts = new Netfronts(store, grants, events, new NetfrontConfig(maxQueues, config.txBuffers(),
                 config.rxBuffers(), config.closeTimeoutMillis()), (nic, properties) -> {
                     ServiceRegistration<Nic> registration = context.registerService(Nic.class, nic,
                             new Hashtable<>(properties));
