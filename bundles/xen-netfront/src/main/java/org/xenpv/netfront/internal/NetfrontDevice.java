@@ -237,14 +237,34 @@ final class NetfrontDevice implements AutoCloseable {
         LOG.info("{}: connected, {} {}", device.busId(), nic.macAddress(), nic.state());
     }
 
-    /** Leaves the connection: the Nic stops, grants and ports go, the frontend is Closed. */
+    /**
+     * Leaves the connection: the Nic stops, the frontend goes Closed so that
+     * the backend unmaps the rings, and once it has (or the close timeout
+     * passed) the grants and ports go.
+     */
     private void teardown(String why) throws XenStoreException {
         LOG.info("{}: disconnecting: {}", device.busId(), why);
         withdraw();
         nic.disconnected();
-        releaseQueues();
         phase = Phase.IDLE;
         switchState(XenbusState.CLOSED);
+        awaitBackendLetGo();
+        releaseQueues();
+    }
+
+    /** Waits until the backend no longer uses the rings: it is Closed, gone, or a new one waits in InitWait. */
+    private void awaitBackendLetGo() throws XenStoreException {
+        if (queues.isEmpty()) {
+            return;
+        }
+        try {
+            device.awaitBackendState(EnumSet.of(XenbusState.CLOSED, XenbusState.UNKNOWN, XenbusState.INIT_WAIT),
+                    Duration.ofMillis(config.closeTimeoutMillis()));
+        } catch (TimeoutException e) {
+            LOG.warn("{}: the backend did not close within {} ms", device.busId(), config.closeTimeoutMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void withdraw() {

@@ -185,12 +185,16 @@ final class NetbackQueue implements AutoCloseable {
                         + tx.requestConsumer());
                 return;
             }
+            boolean answered = false;
             while (tx.unconsumedRequests(producer) > 0) {
                 if (!transmitOnePacket(page, producer)) {
                     return;
                 }
+                answered = true;
             }
-            if (tx.pushResponsesAndCheckNotify()) {
+            // Publish only what was answered: rewriting an unchanged producer is harmless for an honest ring,
+            // but netback does not touch rsp_prod without responses.
+            if (answered && tx.pushResponsesAndCheckNotify()) {
                 notifyFrontend(txPort);
             }
         } while (tx.finalCheckForRequests());

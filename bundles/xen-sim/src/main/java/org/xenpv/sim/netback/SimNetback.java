@@ -270,10 +270,10 @@ public final class SimNetback implements SimSwitch.Port, AutoCloseable {
 
     /** Fails the vif as netback's xenvif_fatal_tx_err / xenbus_dev_fatal do: error node, Closing, counted. */
     void fatal(String why) {
-        fatalErrors.incrementAndGet();
         LOG.warn("{}: fatal error: {}", this, why);
         store.write("/local/domain/0/error/backend/vif/" + guest.domid() + "/" + handle + "/error", "22 " + why);
         setState(XenbusState.CLOSING);
+        fatalErrors.incrementAndGet();
     }
 
     private void disconnect() {
