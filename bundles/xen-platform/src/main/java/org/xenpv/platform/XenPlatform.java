@@ -14,6 +14,9 @@ public interface XenPlatform {
     /** Name of the active provider ("linux" or "sim"). */
     String providerName();
 
+    /** Details the provider offers about itself, by name (for example "xenstore socket"). */
+    java.util.Map<String, String> providerDetails();
+
     /** True when the platform is Xen (real or simulated). */
     boolean isXenGuest();
 

@@ -20,4 +20,31 @@ public interface SimulatedXen {
 
     /** The Unix socket where dom0's tools reach the simulated XenStore (point XENSTORED_PATH at it). */
     java.nio.file.Path xenstoreSocket();
+
+    /**
+     * Creates another guest domain (the toolstack's domain creation); no
+     * stack runs in it, but its vifs join the switch.
+     *
+     * @return its domid
+     */
+    int createGuest() throws java.io.IOException;
+
+    /**
+     * Adds a vif to a guest at run time, as {@code xl network-attach} does.
+     *
+     * @return the vif's handle
+     * @throws IllegalArgumentException when there is no such guest
+     */
+    int addVif(int guestDomid) throws java.io.IOException;
+
+    /**
+     * Hot-unplugs a vif, as {@code xl network-detach} does, and waits until it
+     * is gone (the frontend closed, or the unplug timeout passed).
+     *
+     * @throws IllegalArgumentException when the guest has no such vif
+     */
+    void removeVif(int guestDomid, int handle) throws java.io.IOException;
+
+    /** Every vif of every simulated guest. */
+    List<SimulatedVif> vifs();
 }

@@ -43,6 +43,11 @@ public final class PlatformService implements XenPlatform {
     }
 
     @Override
+    public java.util.Map<String, String> providerDetails() {
+        return provider.details();
+    }
+
+    @Override
     public boolean isXenGuest() {
         return facts.guestType() != GuestType.NONE;
     }

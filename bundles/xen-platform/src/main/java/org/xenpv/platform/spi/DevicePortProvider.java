@@ -19,6 +19,14 @@ public interface DevicePortProvider {
     /** What the provider found out about the platform when it activated. */
     PlatformFacts platformFacts();
 
+    /**
+     * Details worth showing about the provider, by name (for example the
+     * simulator's XenStore socket, or the Linux device directory).
+     */
+    default java.util.Map<String, String> details() {
+        return java.util.Map.of();
+    }
+
     /** Opens the hypercall port (/dev/xen/privcmd). */
     HypercallPort openHypercallPort() throws PortException;
 

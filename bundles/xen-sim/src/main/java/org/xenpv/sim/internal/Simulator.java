@@ -21,6 +21,7 @@ import org.xenpv.platform.spi.PlatformFacts;
 import org.xenpv.platform.spi.PortException;
 import org.xenpv.platform.spi.XenbusPort;
 import org.xenpv.sim.DomainAccounting;
+import org.xenpv.sim.SimulatedVif;
 import org.xenpv.sim.SimulatedXen;
 import org.xenpv.sim.hypervisor.Domain;
 import org.xenpv.sim.hypervisor.Hypervisor;
@@ -39,7 +40,7 @@ import org.xenpv.sim.xenstore.XenStoreSocketServer;
  * switch) and one guest domain with its vifs, whose device ports it offers
  * to the stack in this JVM as the "sim" provider.
  */
-@Component(service = {SimulatedXen.class, DevicePortProvider.class},
+@Component(enabled = false, service = {SimulatedXen.class, DevicePortProvider.class},
         property = DevicePortProvider.PROVIDER_PROPERTY + "=" + SimDevicePorts.PROVIDER_NAME)
 @Designate(ocd = Simulator.Config.class)
 public final class Simulator implements SimulatedXen, DevicePortProvider {
@@ -124,6 +125,54 @@ public final class Simulator implements SimulatedXen, DevicePortProvider {
         return toolstack;
     }
 
+    @Override
+    public synchronized int createGuest() throws IOException {
+        int domid = 1;
+        while (hypervisor.domain(domid).isPresent()) {
+            domid++;
+        }
+        try {
+            toolstack.createDomain(domid, "guest" + domid);
+        } catch (HypervisorException e) {
+            throw new IOException("creating guest " + domid + ": " + e.getMessage(), e);
+        }
+        LOG.info("guest domain {} created", domid);
+        return domid;
+    }
+
+    @Override
+    public int addVif(int guestDomid) throws IOException {
+        if (guestDomid == 0 || hypervisor.domain(guestDomid).isEmpty()) {
+            throw new IllegalArgumentException("there is no guest domain " + guestDomid);
+        }
+        try {
+            return toolstack.addVif(guestDomid, features, trusted).handle();
+        } catch (HypervisorException e) {
+            throw new IOException("adding a vif to guest " + guestDomid + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void removeVif(int guestDomid, int handle) throws IOException {
+        if (toolstack.vif(guestDomid, handle).isEmpty()) {
+            throw new IllegalArgumentException("guest " + guestDomid + " has no vif " + handle);
+        }
+        try {
+            toolstack.removeVif(guestDomid, handle).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while removing vif " + guestDomid + "." + handle, e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IOException("removing vif " + guestDomid + "." + handle + ": " + e.getCause(), e.getCause());
+        }
+    }
+
+    @Override
+    public List<SimulatedVif> vifs() {
+        return toolstack.vifs().stream().map(vif -> new SimulatedVif(vif.guestDomid(), vif.handle(), vif.mac(),
+                vif.backend().backendState().code(), vif.backend().queueCount())).toList();
+    }
+
     private static Path socketPath(Config config) {
         if (!config.xenstoreSocket().isBlank()) {
             return Path.of(config.xenstoreSocket());
@@ -141,6 +190,12 @@ public final class Simulator implements SimulatedXen, DevicePortProvider {
         xenstoreSocket.close();
         xenstore.closeAll();
         LOG.info("xenpv simulator stopped");
+    }
+
+    @Override
+    public java.util.Map<String, String> details() {
+        return java.util.Map.of("xenstore socket", xenstoreSocket.socketPath().toString(), "guests",
+                Integer.toString(hypervisor.domains().size() - 1), "vifs", Integer.toString(toolstack.vifs().size()));
     }
 
     @Override

@@ -54,6 +54,11 @@ public final class LinuxDevicePorts implements DevicePortProvider {
     }
 
     @Override
+    public java.util.Map<String, String> details() {
+        return java.util.Map.of("devices", devices.path(""), "sysfs", devices.sysfs().root().toString());
+    }
+
+    @Override
     public PlatformFacts platformFacts() {
         return facts;
     }

@@ -1,0 +1,29 @@
+package org.xenpv.commands;
+
+import org.apache.karaf.shell.api.action.Action;
+import org.apache.karaf.shell.api.action.Argument;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Completion;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.osgi.framework.BundleContext;
+import org.xenpv.net.Nic;
+
+@Command(scope = "netfront", name = "up", description = "Starts a vif: frames are sent and delivered")
+@Service
+public class NetfrontUpCommand implements Action {
+    @Reference
+    BundleContext context;
+
+    @Argument(index = 0, name = "device", required = true, description = "The vif, for example vif-0")
+    @Completion(NicNameCompleter.class)
+    String device;
+
+    @Override
+    public Object execute() {
+        Nic nic = Services.nic(context, device);
+        nic.up();
+        System.out.println(nic.name() + ": " + nic.state());
+        return null;
+    }
+}

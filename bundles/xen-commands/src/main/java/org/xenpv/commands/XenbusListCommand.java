@@ -1,0 +1,39 @@
+package org.xenpv.commands;
+
+import org.apache.karaf.shell.api.action.Action;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Option;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.support.table.ShellTable;
+import org.osgi.framework.BundleContext;
+import org.xenpv.xenbus.XenBusDevice;
+import org.xenpv.xenstore.XenStoreException;
+
+@Command(scope = "xenbus", name = "list", description = "Lists this guest's XenBus devices and their states")
+@Service
+public class XenbusListCommand implements Action {
+    @Reference
+    BundleContext context;
+
+    @Option(name = "--no-format", description = "Disable table rendered output")
+    boolean noFormat;
+
+    @Override
+    public Object execute() throws XenStoreException {
+        ShellTable table = new ShellTable();
+        table.column("Device");
+        table.column("Class");
+        table.column("Id");
+        table.column("Frontend");
+        table.column("Backend");
+        table.column("Backend domain");
+        table.column("Backend path");
+        for (XenBusDevice device : Services.devices(context)) {
+            table.addRow().addContent(device.busId(), device.deviceClass(), device.id(), device.state(),
+                    device.backendState(), device.backendDomid(), device.backendPath());
+        }
+        table.print(System.out, !noFormat);
+        return null;
+    }
+}

@@ -1,0 +1,29 @@
+package org.xenpv.commands;
+
+import java.util.List;
+
+import org.apache.karaf.shell.api.action.Action;
+import org.apache.karaf.shell.api.action.Argument;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.xenpv.xenstore.XenStore;
+import org.xenpv.xenstore.XenStoreException;
+
+@Command(scope = "xenstore", name = "read", description = "Prints the values of XenStore nodes")
+@Service
+public class XenstoreReadCommand implements Action {
+    @Reference
+    XenStore store;
+
+    @Argument(index = 0, name = "paths", required = true, multiValued = true, description = "Nodes to read")
+    List<String> paths;
+
+    @Override
+    public Object execute() throws XenStoreException {
+        for (String path : paths) {
+            System.out.println(store.read(path));
+        }
+        return null;
+    }
+}

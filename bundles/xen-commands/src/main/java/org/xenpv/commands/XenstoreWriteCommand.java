@@ -1,0 +1,28 @@
+package org.xenpv.commands;
+
+import org.apache.karaf.shell.api.action.Action;
+import org.apache.karaf.shell.api.action.Argument;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.xenpv.xenstore.XenStore;
+import org.xenpv.xenstore.XenStoreException;
+
+@Command(scope = "xenstore", name = "write", description = "Writes a XenStore node, creating it")
+@Service
+public class XenstoreWriteCommand implements Action {
+    @Reference
+    XenStore store;
+
+    @Argument(index = 0, name = "path", required = true, description = "The node")
+    String path;
+
+    @Argument(index = 1, name = "value", required = true, description = "Its new value")
+    String value;
+
+    @Override
+    public Object execute() throws XenStoreException {
+        store.write(path, value);
+        return null;
+    }
+}

@@ -1,0 +1,107 @@
+package org.xenpv.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.InvalidSyntaxException;
+
+/** Every console command in the distribution: its output, and its error for a bad argument. */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class CommandsIT extends XenpvTestSupport {
+
+    @Configuration
+    public Option[] config() {
+        return xenpvDistribution();
+    }
+
+    private void awaitNics(int count) throws InterruptedException {
+        waitFor(count + " Nic services", () -> {
+            try {
+                Object[] nics = bundleContext.getAllServiceReferences("org.xenpv.net.Nic", null);
+                return (nics == null ? 0 : nics.length) == count;
+            } catch (InvalidSyntaxException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    /** Runs a command that must fail and returns its error message. */
+    private String failing(String command) throws Exception {
+        try {
+            String output = executeCommand(command);
+            fail(command + " should fail, printed: " + output);
+            return null;
+        } catch (Exception e) {
+            return String.valueOf(e.getMessage());
+        }
+    }
+
+    private static void assertContains(String text, String... parts) {
+        for (String part : parts) {
+            assertTrue("expected '" + part + "' in:\n" + text, text.contains(part));
+        }
+    }
+
+    @Test
+    public void xenInfoShowsTheSimulatorAndItsXenStoreSocket() throws Exception {
+        String info = executeCommand("xen:info --no-format");
+        assertContains(info, "sim", "4.17", "HVM", "0000:00:02.0", "Xenstore socket", "xenstored.socket");
+        assertTrue(info, info.matches("(?s).*Domain id\\s+1\\b.*"));
+    }
+
+    @Test
+    public void netfrontCommandsListCountAndSwitchVifs() throws Exception {
+        awaitNics(2);
+        String list = executeCommand("netfront:list --no-format");
+        assertContains(list, "vif-0", "vif-1", "00:16:3e:00:01:00", "ACTIVE", "split-event-channels");
+        assertContains(executeCommand("netfront:stats vif-0"), "total", "TX packets");
+        assertContains(failing("netfront:stats vif-9"), "no vif named 'vif-9'", "vif-0, vif-1");
+        assertContains(executeCommand("netfront:down vif-1"), "vif-1: STOPPED");
+        assertContains(executeCommand("netfront:list --no-format"), "STOPPED");
+        assertContains(executeCommand("netfront:up vif-1"), "vif-1: ACTIVE");
+        assertContains(failing("netfront:up"), "device");
+    }
+
+    @Test
+    public void xenbusListShowsBothEndsOfEachVif() throws Exception {
+        awaitNics(2);
+        assertContains(executeCommand("xenbus:list --no-format"), "vif-0", "vif-1", "CONNECTED",
+                "/local/domain/0/backend/vif/1/0");
+    }
+
+    @Test
+    public void xenstoreCommandsReadWriteListWatchAndRemove() throws Exception {
+        executeCommand("xenstore:write data/greeting hello");
+        assertEquals("hello", executeCommand("xenstore:read data/greeting").trim());
+        assertContains(executeCommand("xenstore:ls -p /local/domain/1/data"), "greeting = \"hello\"", "(n1)");
+        assertContains(executeCommand("xenstore:ls device"), "vif", "backend-id = \"0\"");
+        assertEquals("data", executeCommand("xenstore:watch data 1").trim());
+        executeCommand("xenstore:rm data");
+        assertContains(failing("xenstore:read data/greeting"), "ENOENT", "data/greeting");
+        assertContains(failing("xenstore:write /local/domain/0/intrusion x"), "EACCES");
+        assertContains(failing("xenstore:read bad//path"), "EINVAL");
+        assertContains(failing("xenstore:watch data 0"), "at least 1");
+    }
+
+    @Test
+    public void simCommandsAddAndRemoveVifsAtRunTime() throws Exception {
+        awaitNics(2);
+        assertContains(executeCommand("sim:vif-add 1"), "vif 1.2 added");
+        awaitNics(3);
+        assertContains(executeCommand("sim:vif-remove 1 2"), "vif 1.2 removed");
+        awaitNics(2);
+        assertContains(failing("sim:vif-add 99"), "no guest domain 99");
+        assertContains(failing("sim:vif-remove 1 7"), "has no vif 7");
+        assertContains(executeCommand("sim:guest-create"), "guest 2 created");
+        assertContains(executeCommand("sim:vif-add 2"), "vif 2.0 added");
+    }
+}
