@@ -517,6 +517,7 @@ final class NetfrontQueue implements AutoCloseable {
         txLock.lock();
         rxLock.lock();
         try {
+            countLostInFlight();
             txPool.close();
             rxPool.close();
             return revoke(txRingPage) & revoke(rxRingPage);
@@ -524,6 +525,40 @@ final class NetfrontQueue implements AutoCloseable {
             rxLock.unlock();
             txLock.unlock();
         }
+    }
+
+    /**
+     * Counts what the connection's end leaves undelivered, so that nothing is
+     * lost silently: frames sent without an answer, and frames the backend
+     * placed in the RX ring that were not taken.
+     */
+    private void countLostInFlight() {
+        for (int id = 0; id < txPages.length; id++) {
+            if (txPages[id] != null && txFrameLength[id] >= 0) {
+                counters.txDropped.increment();
+            }
+        }
+        if (failed) {
+            return; // the ring's contents are not to be trusted any more
+        }
+        int producer = rx.acquireResponseProducer();
+        if (!rx.isPlausibleResponseProducer(producer)) {
+            return;
+        }
+        ByteBuffer ring = rx.page();
+        boolean extraNext = false;
+        for (int index = rx.responseConsumer(); index != producer; index++) {
+            if (extraNext) {
+                extraNext = false;
+                continue;
+            }
+            RxResponse response = RxResponse.read(ring, rx.slotOffset(index));
+            extraNext = response.status() >= 0 && response.hasFlag(Netif.NETRXF_EXTRA_INFO);
+            if (!response.hasFlag(Netif.NETRXF_MORE_DATA)) {
+                counters.rxDropped.increment();
+            }
+        }
+        rx.setResponseConsumer(producer);
     }
 
     private boolean revoke(GrantedPages ring) {

@@ -255,4 +255,41 @@ class NetfrontBehaviourTest {
         assertEquals(0, guest.domain.grants().activeGrants());
         assertEquals(0, guest.domain.events().openPorts());
     }
+
+    @Test
+    void framesLostWhileTheReceiversBackendRestartsAreCountedNotSilent() throws Exception {
+        Nic[] nics = pair(NetbackFeatures.LINUX, NetfrontConfig.DEFAULTS);
+        java.util.concurrent.atomic.AtomicLong received = new java.util.concurrent.atomic.AtomicLong();
+        nics[1].setReceiver((queue, frame, offload) -> received.incrementAndGet());
+        SimNetback oldBackend = world.toolstack.vif(2, 0).orElseThrow().backend();
+        ByteBuffer frame = NetfrontExchangeTest.frame(nics[1].macAddress(), nics[0].macAddress(), 64);
+        int attempted = 0;
+        java.util.concurrent.CompletableFuture<?> restart = null;
+        for (; attempted < 20_000; attempted++) {
+            nics[0].send(frame.duplicate(), Offload.NONE);
+            if (attempted == 5_000) {
+                restart = world.toolstack.restartBackend(2, 0, NetbackFeatures.LINUX);
+            }
+            if (attempted % 64 == 0) {
+                Thread.onSpinWait();
+            }
+        }
+        restart.get(SimWorld.BOUND_SECONDS, TimeUnit.SECONDS);
+        SimNetback newBackend = world.toolstack.vif(2, 0).orElseThrow().backend();
+        SimNetback sender = world.toolstack.vif(1, 0).orElseThrow().backend();
+        int sent = attempted;
+        SimWorld.waitFor("every frame accounted for", () -> {
+            NicStatistics.QueueCounters a = nics[0].statistics().total();
+            NicStatistics.QueueCounters b = nics[1].statistics().total();
+            long leftSender = a.txPackets() + a.txDropped() + a.txErrors();
+            long reachedReceiver = received.get() + b.rxDropped() + b.rxErrors() + oldBackend.framesDropped()
+                    + newBackend.framesDropped();
+            return leftSender == sent && a.txPackets() == sender.framesFromGuest()
+                    && reachedReceiver == sender.framesFromGuest();
+        });
+        assertTrue(received.get() > 0, "frames flowed");
+        long dropped = oldBackend.framesDropped() + newBackend.framesDropped()
+                + nics[1].statistics().total().rxDropped() + nics[0].statistics().total().txDropped();
+        assertTrue(dropped > 0, "the restart cost frames (" + dropped + "), and each is counted somewhere");
+    }
 }

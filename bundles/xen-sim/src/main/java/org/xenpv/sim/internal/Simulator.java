@@ -170,7 +170,8 @@ public final class Simulator implements SimulatedXen, DevicePortProvider {
     @Override
     public List<SimulatedVif> vifs() {
         return toolstack.vifs().stream().map(vif -> new SimulatedVif(vif.guestDomid(), vif.handle(), vif.mac(),
-                vif.backend().backendState().code(), vif.backend().queueCount())).toList();
+                vif.backend().backendState().code(), vif.backend().queueCount(), vif.backend().framesFromGuest(),
+                vif.backend().framesToGuest(), vif.backend().framesDropped())).toList();
     }
 
     private static Path socketPath(Config config) {

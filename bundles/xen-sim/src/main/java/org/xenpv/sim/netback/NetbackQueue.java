@@ -420,6 +420,10 @@ final class NetbackQueue implements AutoCloseable {
     @Override
     public void close() {
         failed = true;
+        synchronized (pendingRx) {
+            rxDropped.addAndGet(pendingRx.size());
+            pendingRx.clear();
+        }
         thread.shutdown();
         try {
             thread.awaitTermination(10, TimeUnit.SECONDS);

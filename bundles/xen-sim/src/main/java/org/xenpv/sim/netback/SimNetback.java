@@ -40,6 +40,11 @@ public final class SimNetback implements SimSwitch.Port, AutoCloseable {
     private final List<NetbackQueue> queues = new ArrayList<>();
     /** The connected queues, for frames from the switch: read without the state lock. */
     private volatile List<NetbackQueue> active = List.of();
+    private final AtomicLong droppedDisconnected = new AtomicLong();
+    /** Counters of queues that were closed, kept across reconnections. */
+    private final AtomicLong closedTxPackets = new AtomicLong();
+    private final AtomicLong closedRxPackets = new AtomicLong();
+    private final AtomicLong closedRxDropped = new AtomicLong();
     private boolean frontendSg;
     private boolean frontendGsoV4;
     private boolean frontendGsoV6;
@@ -280,14 +285,34 @@ public final class SimNetback implements SimSwitch.Port, AutoCloseable {
         active = List.of();
         for (NetbackQueue queue : queues) {
             queue.close();
+            closedTxPackets.addAndGet(queue.txPackets.get());
+            closedRxPackets.addAndGet(queue.rxPackets.get());
+            closedRxDropped.addAndGet(queue.rxDropped.get());
         }
         queues.clear();
+    }
+
+    /** Frames taken from the guest and passed to the switch, as dom0's interface counts them. */
+    public long framesFromGuest() {
+        return closedTxPackets.get() + active.stream().mapToLong(q -> q.txPackets.get()).sum();
+    }
+
+    /** Frames copied into the guest's buffers. */
+    public long framesToGuest() {
+        return closedRxPackets.get() + active.stream().mapToLong(q -> q.rxPackets.get()).sum();
+    }
+
+    /** Frames for the guest that were dropped: not connected, no room, or the queue closed with them. */
+    public long framesDropped() {
+        return droppedDisconnected.get() + closedRxDropped.get()
+                + active.stream().mapToLong(q -> q.rxDropped.get()).sum();
     }
 
     @Override
     public void deliver(SimFrame frame) {
         List<NetbackQueue> current = active;
         if (current.isEmpty()) {
+            droppedDisconnected.incrementAndGet();
             return;
         }
         current.get(Math.floorMod(flowHash(frame.data()), current.size())).deliver(frame);
