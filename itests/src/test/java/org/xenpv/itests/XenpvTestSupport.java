@@ -19,7 +19,14 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
+import java.security.PrivilegedActionException;
+import java.security.PrivilegedExceptionAction;
+
 import javax.inject.Inject;
+import javax.security.auth.Subject;
+
+import org.apache.karaf.jaas.boot.principal.RolePrincipal;
+import org.apache.karaf.jaas.boot.principal.UserPrincipal;
 
 import org.apache.karaf.features.FeaturesService;
 import org.apache.karaf.shell.api.console.Session;
@@ -86,17 +93,32 @@ public abstract class XenpvTestSupport {
         return System.getProperty("xenpv.version", "0.1.0-SNAPSHOT");
     }
 
-    /** Runs a console command as the console would and returns what it printed. */
+    /**
+     * Runs a console command as the console would, as the local admin user
+     * (commands such as bundle:update are hidden from a session without roles),
+     * and returns what it printed.
+     */
     protected String executeCommand(String command) throws Exception {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
-                Session session = sessionFactory.create(System.in, out, out)) {
-            Object result = session.execute(command);
-            if (result != null) {
-                out.println(result);
-            }
+        Subject admin = new Subject();
+        admin.getPrincipals().add(new UserPrincipal("karaf"));
+        for (String role : List.of("admin", "manager", "viewer", "systembundles")) {
+            admin.getPrincipals().add(new RolePrincipal(role));
         }
-        return bytes.toString(StandardCharsets.UTF_8);
+        try {
+            return Subject.doAs(admin, (PrivilegedExceptionAction<String>) () -> {
+                ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+                try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+                        Session session = sessionFactory.create(System.in, out, out)) {
+                    Object result = session.execute(command);
+                    if (result != null) {
+                        out.println(result);
+                    }
+                }
+                return bytes.toString(StandardCharsets.UTF_8);
+            });
+        } catch (PrivilegedActionException e) {
+            throw e.getException();
+        }
     }
 
     protected Bundle bundle(String symbolicName) {

@@ -533,6 +533,8 @@ final class NetfrontQueue implements AutoCloseable {
      * placed in the RX ring that were not taken.
      */
     private void countLostInFlight() {
+        // Answers already published are taken first: those frames left, they are not lost.
+        reclaimTxLocked();
         for (int id = 0; id < txPages.length; id++) {
             if (txPages[id] != null && txFrameLength[id] >= 0) {
                 counters.txDropped.increment();
