@@ -127,8 +127,11 @@ public final class SimNetback implements SimSwitch.Port, AutoCloseable {
         switch (frontend) {
             case INITIALISING:
             case INIT_WAIT:
-                if (backend == XenbusState.CLOSED) {
+                // As netback's set_backend_state, a restarting frontend takes the backend on to InitWait
+                // from wherever it is in closing.
+                if (backend == XenbusState.CLOSED || backend == XenbusState.CLOSING) {
                     LOG.info("{}: frontend restarted", this);
+                    disconnect();
                     setState(XenbusState.INIT_WAIT);
                 }
                 break;
