@@ -171,4 +171,59 @@ public class NicTrafficIT extends XenpvTestSupport {
         assertEquals("event channels of exactly the two vifs", queues * 2, guest.eventChannelsOpen());
         receiver1.clearReceiver(counting);
     }
+
+    /** The netfront jar of this build, re-versioned as a newer build would be. */
+    private static java.nio.file.Path newerNetfrontBuild(String version) throws java.io.IOException {
+        String current = projectVersion();
+        java.nio.file.Path original = java.nio.file.Path.of(System.getProperty("xenpv.repository"), "org", "xenpv",
+                "xen-netfront", current, "xen-netfront-" + current + ".jar");
+        java.nio.file.Path newer = java.nio.file.Files.createTempFile("xen-netfront-" + version, ".jar");
+        try (java.util.jar.JarInputStream in = new java.util.jar.JarInputStream(
+                java.nio.file.Files.newInputStream(original))) {
+            java.util.jar.Manifest manifest = in.getManifest();
+            manifest.getMainAttributes().putValue("Bundle-Version", version);
+            try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(
+                    java.nio.file.Files.newOutputStream(newer), manifest)) {
+                for (java.util.jar.JarEntry entry = in.getNextJarEntry(); entry != null; entry = in.getNextJarEntry()) {
+                    out.putNextEntry(new java.util.jar.JarEntry(entry.getName()));
+                    in.transferTo(out);
+                    out.closeEntry();
+                }
+            }
+        }
+        return newer;
+    }
+
+    @Test
+    public void netfrontIsUpgradedToANewerBuildAndTheVifsReconnect() throws Exception {
+        Nic before = activeNic("vif-0");
+        waitFor("the bundle commands", () -> {
+            try {
+                return executeCommand("bundle:list -t 0 --no-format").contains("xen-netfront");
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        org.osgi.framework.Bundle netfront = bundle("org.xenpv.netfront");
+        java.nio.file.Path newer = newerNetfrontBuild("0.1.1");
+        executeCommand("bundle:update " + netfront.getBundleId() + " " + newer.toUri());
+        assertEquals("0.1.1", bundle("org.xenpv.netfront").getVersion().toString());
+        Nic sender = activeNic("vif-0");
+        Nic receiver = activeNic("vif-1");
+        assertNotSame("the newer build made new Nics", before, sender);
+        BlockingQueue<byte[]> arrivals = new LinkedBlockingQueue<>();
+        FrameReceiver collect = (queue, frame, offload) -> {
+            byte[] copy = new byte[frame.remaining()];
+            frame.get(frame.position(), copy);
+            arrivals.add(copy);
+        };
+        receiver.setReceiver(collect);
+        try {
+            ByteBuffer frame = frame(receiver, sender, 1514);
+            assertTrue(sender.send(frame, Offload.NONE));
+            assertArrayEquals(frame.array(), arrivals.poll(WAIT_MILLIS, TimeUnit.MILLISECONDS));
+        } finally {
+            receiver.clearReceiver(collect);
+        }
+    }
 }
