@@ -71,6 +71,15 @@ public class FeaturesIT extends XenpvTestSupport {
             assertInstallsAndUninstalls("xenpv-netfront", List.of("org.xenpv.netfront"), () ->
                     waitFor("two Nic services", () -> serviceCount("org.xenpv.net.Nic") == 2));
             assertEquals("no Nic is left", 0, serviceCount("org.xenpv.net.Nic"));
+            waitFor("no grant or event channel left by netfront", () -> {
+                try {
+                    String info = executeCommand("xen:info --no-format");
+                    return info.matches("(?s).*Grants outstanding\\s+0\\b.*")
+                            && info.matches("(?s).*Event channels open\\s+0\\b.*");
+                } catch (Exception e) {
+                    return false;
+                }
+            });
         } finally {
             featuresService.uninstallFeature("xenpv-sim");
         }
