@@ -42,6 +42,9 @@ final class NetbackQueue implements AutoCloseable {
 
         Domain guest();
 
+        /** Counters: frames from the guest, TX errors, frames to the guest, frames for the guest dropped. */
+        AtomicLong[] counters();
+
         void transmit(SimFrame frame);
 
         /** A request broke netif's rules: the vif fails. */
@@ -66,10 +69,11 @@ final class NetbackQueue implements AutoCloseable {
     private final Deque<SimFrame> pendingRx = new ArrayDeque<>();
     private volatile boolean failed;
 
-    final AtomicLong txPackets = new AtomicLong();
-    final AtomicLong txErrors = new AtomicLong();
-    final AtomicLong rxPackets = new AtomicLong();
-    final AtomicLong rxDropped = new AtomicLong();
+    /** The vif's counters: shared by its queues, so that a closing queue cannot lose a count. */
+    private final AtomicLong txPackets;
+    private final AtomicLong txErrors;
+    private final AtomicLong rxPackets;
+    private final AtomicLong rxDropped;
 
     /**
      * Maps the rings and binds the event channel(s) named by the frontend.
@@ -80,6 +84,11 @@ final class NetbackQueue implements AutoCloseable {
             throws GrantException, HypervisorException {
         this.vif = vif;
         this.index = index;
+        AtomicLong[] counters = vif.counters();
+        this.txPackets = counters[0];
+        this.txErrors = counters[1];
+        this.rxPackets = counters[2];
+        this.rxDropped = counters[3];
         this.thread = Executors.newSingleThreadExecutor(
                 r -> new Thread(r, "xenpv-sim-netback-" + vif.guest().domid() + "-q" + index));
         Domain dom0 = vif.dom0();

@@ -40,11 +40,8 @@ public final class SimNetback implements SimSwitch.Port, AutoCloseable {
     private final List<NetbackQueue> queues = new ArrayList<>();
     /** The connected queues, for frames from the switch: read without the state lock. */
     private volatile List<NetbackQueue> active = List.of();
-    private final AtomicLong droppedDisconnected = new AtomicLong();
-    /** Counters of queues that were closed, kept across reconnections. */
-    private final AtomicLong closedTxPackets = new AtomicLong();
-    private final AtomicLong closedRxPackets = new AtomicLong();
-    private final AtomicLong closedRxDropped = new AtomicLong();
+    /** Frames from the guest, TX errors, frames to the guest, frames for the guest dropped; across reconnections. */
+    private final AtomicLong[] counters = {new AtomicLong(), new AtomicLong(), new AtomicLong(), new AtomicLong()};
     private boolean frontendSg;
     private boolean frontendGsoV4;
     private boolean frontendGsoV6;
@@ -254,6 +251,11 @@ public final class SimNetback implements SimSwitch.Port, AutoCloseable {
             }
 
             @Override
+            public AtomicLong[] counters() {
+                return counters;
+            }
+
+            @Override
             public void transmit(SimFrame frame) {
                 fabric.transmit(SimNetback.this, frame);
             }
@@ -288,34 +290,30 @@ public final class SimNetback implements SimSwitch.Port, AutoCloseable {
         active = List.of();
         for (NetbackQueue queue : queues) {
             queue.close();
-            closedTxPackets.addAndGet(queue.txPackets.get());
-            closedRxPackets.addAndGet(queue.rxPackets.get());
-            closedRxDropped.addAndGet(queue.rxDropped.get());
         }
         queues.clear();
     }
 
     /** Frames taken from the guest and passed to the switch, as dom0's interface counts them. */
     public long framesFromGuest() {
-        return closedTxPackets.get() + active.stream().mapToLong(q -> q.txPackets.get()).sum();
+        return counters[0].get();
     }
 
     /** Frames copied into the guest's buffers. */
     public long framesToGuest() {
-        return closedRxPackets.get() + active.stream().mapToLong(q -> q.rxPackets.get()).sum();
+        return counters[2].get();
     }
 
     /** Frames for the guest that were dropped: not connected, no room, or the queue closed with them. */
     public long framesDropped() {
-        return droppedDisconnected.get() + closedRxDropped.get()
-                + active.stream().mapToLong(q -> q.rxDropped.get()).sum();
+        return counters[3].get();
     }
 
     @Override
     public void deliver(SimFrame frame) {
         List<NetbackQueue> current = active;
         if (current.isEmpty()) {
-            droppedDisconnected.incrementAndGet();
+            counters[3].incrementAndGet();
             return;
         }
         current.get(Math.floorMod(flowHash(frame.data()), current.size())).deliver(frame);

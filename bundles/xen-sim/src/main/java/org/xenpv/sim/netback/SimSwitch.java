@@ -21,6 +21,7 @@ public final class SimSwitch {
     }
 
     private final List<Port> ports = new CopyOnWriteArrayList<>();
+    private final java.util.concurrent.atomic.AtomicLong unforwarded = new java.util.concurrent.atomic.AtomicLong();
     private final Map<Long, Port> learned = new ConcurrentHashMap<>();
 
     public void attach(Port port) {
@@ -43,17 +44,27 @@ public final class SimSwitch {
         }
         long destination = frame.destination();
         Port to = (destination >>> 40 & 1) == 0 ? learned.get(destination) : null;
-        if (to != null) {
-            if (to != from && ports.contains(to)) {
+        if (to != null && ports.contains(to)) {
+            if (to != from) {
                 to.deliver(frame);
             }
             return;
         }
+        boolean forwarded = false;
         for (Port port : ports) {
             if (port != from) {
                 port.deliver(frame);
+                forwarded = true;
             }
         }
+        if (!forwarded) {
+            unforwarded.incrementAndGet();
+        }
+    }
+
+    /** Frames that found no port to go to (for example while the only other vif's backend restarts). */
+    public long unforwardedFrames() {
+        return unforwarded.get();
     }
 
     public List<Port> ports() {
