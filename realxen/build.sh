@@ -1,0 +1,51 @@
+#!/bin/bash
+# Builds the real-Xen lab images from Debian packages under $LAB: Xen 4.17 (extracted, never
+# installed on this host), a dom0 root filesystem with the toolstack, netback and a Java runtime,
+# and the domU's initramfs. The domU uses the same root filesystem as a read-only second disk for
+# the JVM and xenpv's probe. Rebuilds only what changed (a stamp of the inputs).
+set -euo pipefail
+LAB=${LAB:?}; HERE=$(cd "$(dirname "$0")" && pwd)
+MIRROR=${MIRROR:-$(sed -n "s/^URIs: *\([^ ]*\/debian\)$/\1/p" /etc/apt/sources.list.d/*.sources /dev/null 2>/dev/null | head -1)}
+[ -n "$MIRROR" ] || MIRROR=$(awk '/^deb /{print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
+[ -n "$MIRROR" ] || { echo "realxen: no Debian mirror in the apt sources; set MIRROR"; exit 2; }
+mkdir -p "$LAB"; cd "$LAB"
+
+if [ ! -f xen-4.17-amd64 ]; then
+  mkdir -p debs x; (cd debs && apt-get download -q xen-hypervisor-4.17-amd64)
+  dpkg -x debs/xen-hypervisor-4.17-amd64_*.deb x; zcat x/boot/xen-4.17-amd64.gz > xen-4.17-amd64
+fi
+
+R=$LAB/rootfs
+if [ ! -x $R/usr/lib/jvm/java-17-openjdk-amd64/bin/java ]; then
+  rm -rf $R
+  debootstrap --variant=minbase \
+    --include=xen-utils-4.17,xenstore-utils,bridge-utils,iproute2,kmod,linux-image-amd64,initramfs-tools,busybox-static,procps,udev,openjdk-17-jre-headless \
+    bookworm $R "$MIRROR"
+fi
+K=$(ls $R/lib/modules | head -1)
+
+# What the lab runs: the probe with its classpath, the dom0 checkers, the init scripts.
+rm -rf $R/xenpv $R/xentest; mkdir -p $R/xenpv/probe $R/xentest
+cp "$HERE"/probe/target/xenpv-realxen-probe-*.jar "$HERE"/probe/target/lib/*.jar $R/xenpv/probe/
+gcc -static -O1 -Wall -Werror -o $R/xentest/gntcheck "$HERE"/c/gntcheck.c
+gcc -static -O1 -Wall -Werror -o $R/xentest/evtchncheck "$HERE"/c/evtchncheck.c
+cp "$HERE"/dom0-init.sh "$HERE"/domu.cfg $R/xentest/; chmod +x $R/xentest/dom0-init.sh
+
+# The domU's initramfs: busybox, XenStore clients and the Xen modules; its init mounts the second disk.
+D=$LAB/domu-initramfs; rm -rf $D; mkdir -p $D/{bin,sbin,lib,lib64,proc,sys,dev,tmp,mnt,lib/modules/$K}
+cp $R/bin/busybox $D/bin/; for a in $(chroot $R /bin/busybox --list); do [ -e $D/bin/$a ] || ln -s busybox $D/bin/$a; done
+for b in xenstore-read xenstore-write xenstore-ls xenstore-list xenstore-rm; do cp -L $R/usr/bin/$b $D/bin/; done
+for l in libxenstore.so.4 libxentoolcore.so.1 libc.so.6; do cp -L $R/lib/x86_64-linux-gnu/$l $D/lib/; done
+cp -L $R/lib64/ld-linux-x86-64.so.2 $D/lib64/
+for m in drivers/xen/xen-evtchn drivers/xen/xen-gntdev drivers/xen/xen-gntalloc drivers/xen/xen-privcmd \
+    drivers/xen/xenfs/xenfs drivers/block/xen-blkfront lib/crc16 crypto/crc32c_generic fs/mbcache fs/jbd2/jbd2 \
+    fs/ext4/ext4; do
+  cp $R/lib/modules/$K/kernel/$m.ko $D/lib/modules/$K/
+done
+cp "$HERE"/domu-init.sh $D/init; chmod +x $D/init
+(cd $D && find . | cpio -o -H newc --quiet | gzip -1) > $R/xentest/domu-initrd.cpio.gz
+cp $R/boot/vmlinuz-$K $R/xentest/vmlinuz
+cp $R/boot/vmlinuz-$K $LAB/dom0-vmlinuz; cp $R/boot/initrd.img-$K $LAB/dom0-initrd.img
+
+rm -f $LAB/dom0.img; mkfs.ext4 -q -F -L xenroot -d $R $LAB/dom0.img 4G
+echo "realxen: images built under $LAB"

@@ -1,0 +1,23 @@
+#!/bin/sh
+# PID 1 of the PV domU: loads the Xen user-space device modules, mounts the second disk (dom0's root
+# filesystem, read-only: a Java runtime and xenpv's probe) and runs the probe in it.
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin LD_LIBRARY_PATH=/lib
+mount -t proc proc /proc; mount -t sysfs sysfs /sys; mount -t devtmpfs devtmpfs /dev
+log(){ echo "DOMU[$(cut -d' ' -f1 /proc/uptime)] $*"; }
+K=$(uname -r)
+for m in xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs xen-blkfront crc16 crc32c_generic mbcache jbd2 ext4; do
+  insmod /lib/modules/$K/$m.ko || log "insmod $m FAILED"
+done
+mkdir -p /proc/xen; mount -t xenfs xenfs /proc/xen
+log "/dev/xen: $(ls /dev/xen | tr '\n' ' ')"
+i=0; while [ ! -b /dev/xvda ] && [ $i -lt 30 ]; do sleep 1; i=$((i+1)); done
+mount -t ext4 -o ro /dev/xvda /mnt || log "mount /dev/xvda FAILED"
+mount -t tmpfs tmpfs /mnt/tmp; mount -t tmpfs tmpfs /mnt/run
+for d in dev proc sys; do mount -o bind /$d /mnt/$d; done
+log "XENPV-PROBE-START"
+chroot /mnt /usr/lib/jvm/java-17-openjdk-amd64/bin/java -Xmx128m -Xshare:off -XX:TieredStopAtLevel=1 \
+  -cp '/xenpv/probe/*' org.xenpv.realxen.Probe 2>&1
+log "XENPV-PROBE-EXIT rc=$?"
+xenstore-write data/phase done
+sleep 2
+poweroff -f

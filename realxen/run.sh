@@ -1,0 +1,24 @@
+#!/bin/bash
+# The real-Xen harness: builds xenpv's probe and the lab images, boots Xen 4.17 under QEMU with a
+# PV dom0 (real toolstack and netback) and a PV domU that runs the probe against /dev/xen, and
+# prints one line: PASS, or FAIL with the failed steps. Logs under realxen/target/.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export LAB=${LAB:-$PWD/realxen/target/lab}; OUT=$PWD/realxen/target; mkdir -p "$OUT"
+T0=$SECONDS
+need=(); for c in qemu-system-x86_64 debootstrap cpio mkfs.ext4 gcc; do command -v $c >/dev/null || need+=($c); done
+if [ ${#need[@]} -gt 0 ]; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends qemu-system-x86 debootstrap cpio \
+    e2fsprogs gcc libc6-dev linux-libc-dev libxen-dev >/dev/null || { echo "realxen: FAIL (installing ${need[*]})"; exit 2; }
+fi
+if [ "${XENPV_PROBE_BUILT:-}" != 1 ]; then
+  mvn -B -ntp -q -DskipTests install -pl realxen/probe -am || { echo "realxen: FAIL (building the probe)"; exit 2; }
+fi
+bash realxen/build.sh > "$OUT/build.log" 2>&1 || { echo "realxen: FAIL (building the images, see $OUT/build.log)"; exit 2; }
+B=$SECONDS; echo "realxen: images ready after $((B - T0)) s"
+bash realxen/boot.sh "$OUT/console.log"; rc=$?
+echo "realxen: boot and checks took $((SECONDS - B)) s"
+grep -a "XENPV-CHECK\|XENPV-NOTE\|GNTCHECK\|EVTCHNCHECK" "$OUT/console.log" | sed 's/^ *[0-9.]* //'
+line=$(grep -a "XENTEST-RESULT" "$OUT/console.log" | tail -1 | sed 's/.*XENTEST-RESULT: //')
+echo "realxen: ${line:-FAIL: no result (see $OUT/console.log)}"
+exit $rc
