@@ -37,6 +37,15 @@ if [ -n "$PORT" ]; then
   case "$R" in "EVTCHNCHECK OK"*) V=OK ;; *) V="$R"; FAILS="$FAILS evtchn" ;; esac
   xenstore-write /local/domain/$D/data/xenpv/evtchn-result "$V"
 else FAILS="$FAILS no-evtchn"; t "the domU never offered an event channel"; fi
+STATS=$(await stats 300)
+if [ -n "$STATS" ]; then
+  GTX=${STATS% *}; GRX=${STATS#* }
+  ip -s link show vif$D.0
+  DRX=$(cat /sys/class/net/vif$D.0/statistics/rx_packets 2>/dev/null)
+  t "counters: guest sent $GTX, dom0's vif$D.0 received $DRX; guest received $GRX"
+  if [ "$DRX" = "$GTX" ]; then V=OK; else V="dom0 received $DRX of the guest's $GTX"; FAILS="$FAILS counters"; fi
+  xenstore-write /local/domain/$D/data/xenpv/stats-result "$V"
+fi
 i=0; while xl domid domu >/dev/null 2>&1 && [ $i -lt 300 ]; do sleep 1; i=$((i+1)); done
 sleep 1; kill %1 2>/dev/null
 G=/var/log/xen/console/guest-domu.log

@@ -5,9 +5,11 @@ export PATH=/bin:/sbin:/usr/bin:/usr/sbin LD_LIBRARY_PATH=/lib
 mount -t proc proc /proc; mount -t sysfs sysfs /sys; mount -t devtmpfs devtmpfs /dev
 log(){ echo "DOMU[$(cut -d' ' -f1 /proc/uptime)] $*"; }
 K=$(uname -r)
-for m in xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs xen-blkfront crc16 crc32c_generic mbcache jbd2 ext4; do
+for m in xen-evtchn xen-gntdev xen-privcmd xenfs xen-blkfront crc16 crc32c_generic mbcache jbd2 ext4; do
   insmod /lib/modules/$K/$m.ko || log "insmod $m FAILED"
 done
+# gntalloc's default limit (1024 grants) is below what netfront's queues hold (514 each).
+insmod /lib/modules/$K/xen-gntalloc.ko limit=16384 || log "insmod xen-gntalloc FAILED"
 mkdir -p /proc/xen; mount -t xenfs xenfs /proc/xen
 log "/dev/xen: $(ls /dev/xen | tr '\n' ' ')"
 i=0; while [ ! -b /dev/xvda ] && [ $i -lt 30 ]; do sleep 1; i=$((i+1)); done

@@ -8,10 +8,10 @@ package org.xenpv.netfront.internal;
  * @param rxBuffers granted pages per queue for frames to receive (at most the ring's 256 slots are posted)
  * @param closeTimeoutMillis how long an orderly close waits for the backend to let go
  */
-record NetfrontConfig(int maxQueues, int txBuffers, int rxBuffers, long closeTimeoutMillis) {
-    static final NetfrontConfig DEFAULTS = new NetfrontConfig(4, 256, 256, 5_000);
+public record NetfrontConfig(int maxQueues, int txBuffers, int rxBuffers, long closeTimeoutMillis) {
+    public static final NetfrontConfig DEFAULTS = new NetfrontConfig(4, 256, 256, 5_000);
 
-    NetfrontConfig {
+    public NetfrontConfig {
         if (maxQueues < 1 || txBuffers < 18 || rxBuffers < 18 || closeTimeoutMillis < 0) {
             throw new IllegalArgumentException("netfront settings out of range: maxQueues " + maxQueues
                     + " (>= 1), txBuffers " + txBuffers + " and rxBuffers " + rxBuffers

@@ -29,12 +29,12 @@ import org.xenpv.xenstore.XenStoreException;
  * queues while connected, and the Nic. All state changes run on the device's
  * own thread, driven by the backend's state.
  */
-final class NetfrontDevice implements AutoCloseable {
+public final class NetfrontDevice implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NetfrontDevice.class);
     private static final int DEFAULT_MTU = 1500;
 
     /** Publishes the Nic while the device is usable. */
-    interface Publisher {
+    public interface Publisher {
         AutoCloseable publish(Nic nic, Map<String, Object> properties);
     }
 

@@ -24,7 +24,7 @@ public final class Netfronts implements AutoCloseable {
     private final NetfrontDevice.Publisher publisher;
     private final Map<String, NetfrontDevice> devices = new ConcurrentHashMap<>();
 
-    Netfronts(XenStore store, GrantTable grants, EventChannels events, NetfrontConfig config,
+    public Netfronts(XenStore store, GrantTable grants, EventChannels events, NetfrontConfig config,
             NetfrontDevice.Publisher publisher) {
         this.store = store;
         this.grants = grants;
@@ -33,7 +33,7 @@ public final class Netfronts implements AutoCloseable {
         this.publisher = publisher;
     }
 
-    void add(XenBusDevice device) {
+    public void add(XenBusDevice device) {
         try {
             NetfrontDevice netfront = new NetfrontDevice(device, store, grants, events, config, publisher);
             if (devices.putIfAbsent(device.nodePath(), netfront) == null) {
@@ -44,7 +44,7 @@ public final class Netfronts implements AutoCloseable {
         }
     }
 
-    void remove(XenBusDevice device) {
+    public void remove(XenBusDevice device) {
         NetfrontDevice netfront = devices.remove(device.nodePath());
         if (netfront != null) {
             netfront.close();
