@@ -242,15 +242,17 @@ final class NetbackQueue implements AutoCloseable {
             last = TxRequest.read(page, tx.consumeRequestSlot());
             slots.add(last);
         }
-        for (TxRequest slot : slots) {
-            if (slot.offset() + sizeOf(slot, slots, first) > PAGE) {
-                fail("a slot crosses its page: offset " + slot.offset() + " size " + slot.size());
-                return false;
-            }
-        }
+        // The first slot's size is the packet's; its own data is what the other slots leave.
         int rest = 0;
         for (int i = 1; i < slots.size(); i++) {
             rest += slots.get(i).size();
+        }
+        int firstLength = Math.max(0, first.size() - rest);
+        for (TxRequest slot : slots) {
+            if (slot.offset() + (slot == first ? firstLength : slot.size()) > PAGE) {
+                fail("a slot crosses its page: offset " + slot.offset() + " size " + slot.size());
+                return false;
+            }
         }
         int status = Netif.NETIF_RSP_OKAY;
         byte[] frame = null;
@@ -261,7 +263,7 @@ final class NetbackQueue implements AutoCloseable {
             int at = 0;
             try {
                 for (TxRequest slot : slots) {
-                    int length = sizeOf(slot, slots, first);
+                    int length = slot == first ? firstLength : slot.size();
                     vif.guest().grants().copyFromGrant(vif.dom0(), slot.gref(), slot.offset(),
                             ByteBuffer.wrap(frame, at, length), length);
                     at += length;
@@ -298,18 +300,6 @@ final class NetbackQueue implements AutoCloseable {
         vif.transmit(new SimFrame(frame, first.hasFlag(Netif.NETTXF_CSUM_BLANK),
                 first.hasFlag(Netif.NETTXF_DATA_VALIDATED), gsoType, gsoSize));
         return true;
-    }
-
-    /** The data length of a slot: the first slot's size is the packet's, its own data is what the rest leave. */
-    private static int sizeOf(TxRequest slot, List<TxRequest> slots, TxRequest first) {
-        if (slot != first) {
-            return slot.size();
-        }
-        int rest = 0;
-        for (int i = 1; i < slots.size(); i++) {
-            rest += slots.get(i).size();
-        }
-        return Math.max(0, first.size() - rest);
     }
 
     private void respond(int id, int status) {

@@ -28,9 +28,7 @@ final class LinuxXenbusPort implements XenbusPort {
     public void write(ByteBuffer message) throws PortException {
         int length = message.remaining();
         try (Memory buffer = new Memory(Math.max(1, length))) {
-            for (int i = 0; i < length; i++) {
-                buffer.setByte(i, message.get(message.position() + i));
-            }
+            buffer.getByteBuffer(0, length).put(message.duplicate());
             device.writeFully(OP_WRITE, buffer, length);
         }
         message.position(message.limit());
