@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -13,8 +14,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -259,38 +263,51 @@ class NetfrontBehaviourTest {
     @Test
     void framesLostWhileTheReceiversBackendRestartsAreCountedNotSilent() throws Exception {
         Nic[] nics = pair(NetbackFeatures.LINUX, NetfrontConfig.DEFAULTS);
-        java.util.concurrent.atomic.AtomicLong received = new java.util.concurrent.atomic.AtomicLong();
+        AtomicLong received = new AtomicLong();
         nics[1].setReceiver((queue, frame, offload) -> received.incrementAndGet());
         SimNetback oldBackend = world.toolstack.vif(2, 0).orElseThrow().backend();
         ByteBuffer frame = NetfrontExchangeTest.frame(nics[1].macAddress(), nics[0].macAddress(), 64);
-        int attempted = 0;
-        java.util.concurrent.CompletableFuture<?> restart = null;
-        for (; attempted < 20_000; attempted++) {
-            nics[0].send(frame.duplicate(), Offload.NONE);
-            if (attempted == 5_000) {
-                restart = world.toolstack.restartBackend(2, 0, NetbackFeatures.LINUX);
-            }
-            if (attempted % 64 == 0) {
-                Thread.onSpinWait();
-            }
-        }
-        restart.get(SimWorld.BOUND_SECONDS, TimeUnit.SECONDS);
+        // Each phase ends on what was observed, not after a number of frames, so a slow machine changes only
+        // how many frames each phase takes.
+        long sent = sendUntil(nics[0], frame, "frames reaching the receiver", () -> received.get() > 0);
+        CompletableFuture<?> restart = world.toolstack.restartBackend(2, 0, NetbackFeatures.LINUX);
+        sent += sendUntil(nics[0], frame, "the receiver's backend restarted", restart::isDone);
+        restart.get();
+        long receivedBeforeReconnect = received.get();
+        sent += sendUntil(nics[0], frame, "frames reaching the receiver again",
+                () -> received.get() > receivedBeforeReconnect);
         SimNetback newBackend = world.toolstack.vif(2, 0).orElseThrow().backend();
         SimNetback sender = world.toolstack.vif(1, 0).orElseThrow().backend();
-        int sent = attempted;
+        long attempted = sent;
         SimWorld.waitFor("every frame accounted for", () -> {
             NicStatistics.QueueCounters a = nics[0].statistics().total();
             NicStatistics.QueueCounters b = nics[1].statistics().total();
             long leftSender = a.txPackets() + a.txDropped() + a.txErrors();
             long reachedReceiver = received.get() + b.rxDropped() + b.rxErrors() + oldBackend.framesDropped()
                     + newBackend.framesDropped() + world.fabric.unforwardedFrames();
-            return leftSender == sent && a.txPackets() == sender.framesFromGuest()
+            return leftSender == attempted && a.txPackets() == sender.framesFromGuest()
                     && reachedReceiver == sender.framesFromGuest();
         });
-        assertTrue(received.get() > 0, "frames flowed");
         long dropped = oldBackend.framesDropped() + newBackend.framesDropped() + world.fabric.unforwardedFrames()
                 + nics[1].statistics().total().rxDropped() + nics[0].statistics().total().txDropped();
         assertTrue(dropped > 0, "the restart cost frames (" + dropped + "), and each is counted somewhere");
+    }
+
+    /** Sends copies of {@code frame} until {@code done} holds; returns how many sends were attempted. */
+    private static long sendUntil(Nic nic, ByteBuffer frame, String what, BooleanSupplier done) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SimWorld.BOUND_SECONDS);
+        long attempted = 0;
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail("timed out after " + SimWorld.BOUND_SECONDS + " s sending and waiting for " + what);
+            }
+            nic.send(frame.duplicate(), Offload.NONE);
+            attempted++;
+            if (attempted % 64 == 0) {
+                Thread.yield();
+            }
+        }
+        return attempted;
     }
 
     @Test
