@@ -2,7 +2,7 @@
 # Builds the real-Xen lab images from Debian packages under $LAB: Xen 4.17 (extracted, never
 # installed on this host), a dom0 root filesystem with the toolstack, netback and a Java runtime,
 # and the domU's initramfs. The domU uses the same root filesystem as a read-only second disk for
-# the JVM and xenpv's probe. Rebuilds only what changed (a stamp of the inputs).
+# the JVM, xenpv's probe and xenpv's Karaf distribution. Rebuilds only what changed (a stamp of the inputs).
 set -euo pipefail
 LAB=${LAB:?}; HERE=$(cd "$(dirname "$0")" && pwd)
 MIRROR=${MIRROR:-$(sed -n "s/^URIs: *\([^ ]*\/debian\)$/\1/p" /etc/apt/sources.list.d/*.sources /dev/null 2>/dev/null | head -1)}
@@ -17,19 +17,32 @@ fi
 
 R=$LAB/rootfs
 if [ ! -x $R/usr/lib/jvm/java-17-openjdk-amd64/bin/java ]; then
-  rm -rf $R
+  rm -rf $R $LAB/dom0.img
   debootstrap --variant=minbase \
     --include=xen-utils-4.17,xenstore-utils,bridge-utils,iproute2,kmod,linux-image-amd64,initramfs-tools,busybox-static,procps,udev,openjdk-17-jre-headless \
     bookworm $R "$MIRROR"
 fi
 K=$(ls $R/lib/modules | head -1)
 
-# What the lab runs: the probe with its classpath, the dom0 checkers, the init scripts.
-rm -rf $R/xenpv $R/xentest; mkdir -p $R/xenpv/probe $R/xentest
+# Everything below depends only on these inputs: when none changed, the images of the last run stand.
+INPUTS=("$HERE"/*.sh "$HERE"/domu.cfg "$HERE"/c/*.c "$HERE"/probe/target/xenpv-realxen-probe-*.jar \
+  "$HERE"/probe/target/lib/*.jar "$HERE"/../karaf-assembly/target/xenpv-karaf-*.tar.gz)
+STAMP=$(cat "${INPUTS[@]}" | sha256sum | cut -d' ' -f1)
+if [ -f $LAB/dom0.img ] && [ "$(cat $LAB/images.stamp 2>/dev/null)" = "$STAMP" ]; then
+  echo "realxen: images under $LAB are up to date"; exit 0
+fi
+
+# What the lab runs: the probe with its classpath, the dom0 checkers, the init scripts, and the guest
+# image's xenpv: the Karaf distribution, deployed as users deploy it (docs/realxen.md).
+rm -rf $R/xenpv $R/xentest $R/opt/xenpv; mkdir -p $R/xenpv/probe $R/xentest $R/opt
 cp "$HERE"/probe/target/xenpv-realxen-probe-*.jar "$HERE"/probe/target/lib/*.jar $R/xenpv/probe/
+tar -xzf "$HERE"/../karaf-assembly/target/xenpv-karaf-*.tar.gz -C $R/opt && mv $R/opt/xenpv-karaf-* $R/opt/xenpv
+echo "address = 192.0.2.2" > $R/opt/xenpv/etc/org.xenpv.stack.ping.PingStack.cfg
+# The kernel's own netfront must not take the vifs xenpv drives.
+echo "blacklist xen-netfront" > $R/etc/modprobe.d/xenpv.conf
 gcc -static -O1 -Wall -Werror -o $R/xentest/gntcheck "$HERE"/c/gntcheck.c
 gcc -static -O1 -Wall -Werror -o $R/xentest/evtchncheck "$HERE"/c/evtchncheck.c
-cp "$HERE"/dom0-init.sh "$HERE"/domu.cfg $R/xentest/; chmod +x $R/xentest/dom0-init.sh
+cp "$HERE"/dom0-init.sh "$HERE"/domu-karaf.sh "$HERE"/domu.cfg $R/xentest/; chmod +x $R/xentest/dom0-init.sh
 
 # The domU's initramfs: busybox, XenStore clients and the Xen modules; its init mounts the second disk.
 D=$LAB/domu-initramfs; rm -rf $D; mkdir -p $D/{bin,sbin,lib,lib64,proc,sys,dev,tmp,mnt,lib/modules/$K}
@@ -39,7 +52,7 @@ for l in libxenstore.so.4 libxentoolcore.so.1 libc.so.6; do cp -L $R/lib/x86_64-
 cp -L $R/lib64/ld-linux-x86-64.so.2 $D/lib64/
 for m in drivers/xen/xen-evtchn drivers/xen/xen-gntdev drivers/xen/xen-gntalloc drivers/xen/xen-privcmd \
     drivers/xen/xenfs/xenfs drivers/block/xen-blkfront lib/crc16 crypto/crc32c_generic fs/mbcache fs/jbd2/jbd2 \
-    fs/ext4/ext4; do
+    fs/ext4/ext4 drivers/net/xen-netfront; do
   cp $R/lib/modules/$K/kernel/$m.ko $D/lib/modules/$K/
 done
 cp "$HERE"/domu-init.sh $D/init; chmod +x $D/init
@@ -47,5 +60,6 @@ cp "$HERE"/domu-init.sh $D/init; chmod +x $D/init
 cp $R/boot/vmlinuz-$K $R/xentest/vmlinuz
 cp $R/boot/vmlinuz-$K $LAB/dom0-vmlinuz; cp $R/boot/initrd.img-$K $LAB/dom0-initrd.img
 
-rm -f $LAB/dom0.img; mkfs.ext4 -q -F -L xenroot -d $R $LAB/dom0.img 4G
+rm -f $LAB/dom0.img $LAB/images.stamp; mkfs.ext4 -q -F -L xenroot -d $R $LAB/dom0.img 4G
+echo "$STAMP" > $LAB/images.stamp
 echo "realxen: images built under $LAB"

@@ -46,8 +46,34 @@ if [ -n "$STATS" ]; then
   if [ "$DRX" = "$GTX" ]; then V=OK; else V="dom0 received $DRX of the guest's $GTX"; FAILS="$FAILS counters"; fi
   xenstore-write /local/domain/$D/data/xenpv/stats-result "$V"
 fi
-i=0; while xl domid domu >/dev/null 2>&1 && [ $i -lt 300 ]; do sleep 1; i=$((i+1)); done
+# Then the domU's Karaf stage asks for dom0's part through data/xenpv/<step>-request.
+answer(){ xenstore-write /local/domain/$D/data/xenpv/$1-result "$2"; t "$1: $2"; }
+BACKEND=/local/domain/0/backend/vif/$D
+serve(){ case $1 in
+  ping|ping-again)
+    if busybox ping -c 5 -W 3 192.0.2.2 > /tmp/ping.txt 2>&1; then answer $1 OK
+    else answer $1 "no reply from 192.0.2.2: $(tr '\n' ';' </tmp/ping.txt)"; fi ;;
+  attach)
+    if xl network-attach domu mac=00:16:3e:5e:00:03,bridge=xenbr0 > /tmp/xl.txt 2>&1; then answer $1 OK
+    else answer $1 "xl network-attach failed: $(tr '\n' ';' </tmp/xl.txt)"; fi ;;
+  detach)
+    # xl gives the frontend 10 s to close before it removes the device by force, and says so.
+    if xl network-detach domu 1 > /tmp/xl.txt 2>&1 && ! grep -qi "timed out\|forc" /tmp/xl.txt; then
+      if xenstore-read $BACKEND/1/state >/dev/null 2>&1; then answer $1 "backend directory $BACKEND/1 still there"
+      elif ip link show vif$D.1 >/dev/null 2>&1; then answer $1 "dom0 still has vif$D.1"
+      else answer $1 OK; fi
+    else answer $1 "xl network-detach: $(tr '\n' ';' </tmp/xl.txt)"; fi ;;
+  esac; }
+i=0; while xl domid domu >/dev/null 2>&1 && [ $i -lt 1500 ]; do
+  for step in ping ping-again attach detach; do
+    if [ -n "$(key $step-request)" ] && [ -z "$(key $step-result)" ]; then serve $step; fi
+  done
+  sleep 1; i=$((i+1))
+done
 sleep 1; kill %1 2>/dev/null
+# The kernel notices what a frontend did wrong (bad requests, grants it could not map): none of it here.
+dmesg | grep -i "vif\|netback\|grant" | sed 's/^/DOM0-DMESG /'
+if dmesg | grep -i "vif\|netback\|grant" | grep -qi "error\|fatal\|bad\|fail\|bug\|warn"; then FAILS="$FAILS dom0-dmesg"; fi
 G=/var/log/xen/console/guest-domu.log
 grep -q "XENPV-PROBE-RESULT PASS" $G || FAILS="$FAILS probe"
 for c in $(grep -a "XENPV-CHECK .* FAIL" $G | awk '{print $2}'); do FAILS="$FAILS $c"; done

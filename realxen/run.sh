@@ -12,7 +12,7 @@ if [ ${#need[@]} -gt 0 ]; then
     e2fsprogs gcc libc6-dev linux-libc-dev libxen-dev >/dev/null || { echo "realxen: FAIL (installing ${need[*]})"; exit 2; }
 fi
 if [ "${XENPV_PROBE_BUILT:-}" != 1 ]; then
-  mvn -B -ntp -q -DskipTests install -pl realxen/probe -am || { echo "realxen: FAIL (building the probe)"; exit 2; }
+  mvn -B -ntp -q -DskipTests install -pl realxen/probe,karaf-assembly -am || { echo "realxen: FAIL (building the probe)"; exit 2; }
 fi
 bash realxen/build.sh > "$OUT/build.log" 2>&1 || { echo "realxen: FAIL (building the images, see $OUT/build.log)"; exit 2; }
 B=$SECONDS; echo "realxen: images ready after $((B - T0)) s"

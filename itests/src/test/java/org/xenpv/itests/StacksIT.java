@@ -2,6 +2,7 @@ package org.xenpv.itests;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertSame;
 import static org.junit.Assert.assertTrue;
 
 import java.nio.ByteBuffer;
@@ -96,7 +97,8 @@ public class StacksIT extends XenpvTestSupport {
         assertTrue(executeCommand("sim:vif-add 1").contains("vif 1.2 added"));
         Nic pingNic = activeNic("vif-2");
 
-        featuresService.installFeature("xenpv-stack-echo", EnumSet.of(FeaturesService.Option.NoAutoRefreshBundles));
+        // Installed as a user would, refresh allowed: nothing below the stack may restart for it.
+        featuresService.installFeature("xenpv-stack-echo", EnumSet.noneOf(FeaturesService.Option.class));
         ByteBuffer probe = ByteBuffer.allocate(100);
         echoNic.macAddress().write(probe, 0);
         tester.macAddress().write(probe, 6);
@@ -109,7 +111,7 @@ public class StacksIT extends XenpvTestSupport {
 
         executeCommand("config:edit org.xenpv.stack.ping.PingStack ; config:property-set nic.target"
                 + " '(nic.device=vif-2)' ; config:property-set address 10.0.0.7 ; config:update");
-        featuresService.installFeature("xenpv-stack-ping", EnumSet.of(FeaturesService.Option.NoAutoRefreshBundles));
+        featuresService.installFeature("xenpv-stack-ping", EnumSet.noneOf(FeaturesService.Option.class));
         arrivals.clear();
         AtomicReference<ByteBuffer> answer = new AtomicReference<>();
         waitFor("an ARP reply from the ping stack on vif-2", () -> {
@@ -123,6 +125,7 @@ public class StacksIT extends XenpvTestSupport {
         });
         assertEquals(pingNic.macAddress(), MacAddress.read(answer.get(), 22));
         assertEquals(PING_ADDRESS, answer.get().getInt(28));
+        assertSame("installing two stacks restarted no driver: vif-0 is the same Nic", tester, activeNic("vif-0"));
 
         // Without a refresh: a refresh would restart every bundle wired to SCR, the echo stack included.
         featuresService.uninstallFeature("xenpv-stack-ping",

@@ -47,8 +47,16 @@ public final class EventDispatcher implements EventChannelStatus {
         this(provider.openEventChannelPort());
     }
 
-    /** A dispatcher outside OSGi (tests of the drivers above): stop it with {@link #deactivate()}. */
-    public EventDispatcher(EventChannelPort port) {
+    /**
+     * A dispatcher outside OSGi (tests of the drivers above): stop it with {@link #deactivate()}.
+     * A factory, not a public constructor: SCR would try a second public constructor of the same arity
+     * and log an error for it at every activation.
+     */
+    public static EventDispatcher forPort(EventChannelPort port) {
+        return new EventDispatcher(port);
+    }
+
+    private EventDispatcher(EventChannelPort port) {
         this.port = port;
         this.thread = new Thread(this::dispatchLoop, "xenpv-evtchn-dispatcher");
         thread.setDaemon(true);

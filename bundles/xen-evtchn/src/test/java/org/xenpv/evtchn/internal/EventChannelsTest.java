@@ -40,7 +40,7 @@ class EventChannelsTest {
         Hypervisor hypervisor = new Hypervisor(new HypervisorLimits(16, 32));
         dom0 = hypervisor.createDomain(0, "Domain-0");
         guest = hypervisor.createDomain(GUEST, "guest");
-        dispatcher = new EventDispatcher(new SimDevicePorts(guest, null).openEventChannelPort());
+        dispatcher = EventDispatcher.forPort(new SimDevicePorts(guest, null).openEventChannelPort());
         channels = new BundleEventChannels(dispatcher);
     }
 

@@ -41,8 +41,16 @@ public final class BundleGrantTable implements GrantTable {
         this(provider.openGrantAllocPort(), ledger, ownerName(context.getUsingBundle()));
     }
 
-    /** A grant table outside OSGi (tests of the drivers above): release it with {@link #deactivate()}. */
-    public BundleGrantTable(GrantAllocPort port, GrantLedger ledger, String owner) {
+    /**
+     * A grant table outside OSGi (tests of the drivers above): release it with {@link #deactivate()}.
+     * A factory, not a public constructor: SCR would try a second public constructor of the same arity
+     * and log an error for it at every activation.
+     */
+    public static BundleGrantTable forPort(GrantAllocPort port, GrantLedger ledger, String owner) {
+        return new BundleGrantTable(port, ledger, owner);
+    }
+
+    private BundleGrantTable(GrantAllocPort port, GrantLedger ledger, String owner) {
         this.port = port;
         this.ledger = ledger;
         this.owner = owner;

@@ -46,7 +46,7 @@ class BundleGrantTableTest {
         guest = hypervisor.createDomain(GUEST, "guest");
         ports = new SimDevicePorts(guest, null);
         ledger = new GrantLedger();
-        table = new BundleGrantTable(ports.openGrantAllocPort(), ledger, "test.bundle");
+        table = BundleGrantTable.forPort(ports.openGrantAllocPort(), ledger, "test.bundle");
     }
 
     @Test

@@ -352,11 +352,35 @@ public final class NetfrontDevice implements AutoCloseable {
             }
             releaseQueues();
             switchState(XenbusState.CLOSED);
+            handBack();
         } catch (XenStoreException e) {
             releaseQueues();
             LOG.debug("{}: XenStore failed while closing: {}", device.busId(), e.getMessage());
         }
         phase = Phase.CLOSED;
+    }
+
+    /**
+     * Leaves a vif whose backend stays online as the toolstack made it: frontend Initialising, the
+     * backend back in InitWait. The guest kernel's xen-netfront can then take it; that driver still
+     * believes the device Initialising, so it would never write the state itself and would wait for a
+     * Closed backend forever.
+     */
+    private void handBack() throws XenStoreException {
+        if (!store.exists(device.nodePath()) || !backendOnline()) {
+            return;
+        }
+        try {
+            device.awaitBackendState(EnumSet.of(XenbusState.CLOSED), Duration.ofMillis(config.closeTimeoutMillis()));
+        } catch (TimeoutException e) {
+            LOG.warn("{}: the backend did not close within {} ms; left Closed", device.busId(),
+                    config.closeTimeoutMillis());
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        switchState(XenbusState.INITIALISING);
     }
 
     @Override

@@ -63,8 +63,8 @@ final class SimWorld implements AutoCloseable {
         Guest(int domid, NetfrontConfig config) throws Exception {
             domain = toolstack.createDomain(domid, "guest" + domid);
             ports = new SimDevicePorts(domain, d -> new GuestXenbusChannel(store, d.domid()));
-            grants = new BundleGrantTable(ports.openGrantAllocPort(), new GrantLedger(), "netfront");
-            dispatcher = new EventDispatcher(ports.openEventChannelPort());
+            grants = BundleGrantTable.forPort(ports.openGrantAllocPort(), new GrantLedger(), "netfront");
+            dispatcher = EventDispatcher.forPort(ports.openEventChannelPort());
             events = new BundleEventChannels(dispatcher);
             connection = new XsClientConnection(ports.openXenbusPort(), "guest" + domid, 10_000);
             xenstore = new XenStoreClient(connection);

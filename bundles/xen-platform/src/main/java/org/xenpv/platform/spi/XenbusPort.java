@@ -19,6 +19,16 @@ public interface XenbusPort extends AutoCloseable {
      */
     int read(ByteBuffer dst) throws PortException;
 
+    /**
+     * How many requests may be written before the replies to the earlier ones
+     * have come back. Linux's xenbus device takes only one: it keeps a request's
+     * payload in the file's single message buffer until its own thread copies it
+     * to the ring, so the next write would overwrite it.
+     */
+    default int maxRequestsInFlight() {
+        return Integer.MAX_VALUE;
+    }
+
     /** Closes the channel; a blocked {@link #read} returns -1. */
     @Override
     void close();

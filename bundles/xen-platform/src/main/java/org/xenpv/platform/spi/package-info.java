@@ -8,7 +8,7 @@
  * releases them, as closing the file descriptor does on Linux.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.xenpv.platform.spi;
 
 import org.osgi.annotation.bundle.Export;

@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -58,6 +59,7 @@ public final class XsClientConnection implements AutoCloseable {
     private final Map<Integer, CompletableFuture<XsReply>> pending = new ConcurrentHashMap<>();
     private final Map<String, EventSink> watches = new ConcurrentHashMap<>();
     private final Object writeLock = new Object();
+    private final Semaphore requestSlots;
     private final Thread reader;
     private final ExecutorService watchThread;
     private volatile XenStoreException failure;
@@ -66,6 +68,7 @@ public final class XsClientConnection implements AutoCloseable {
         this.port = port;
         this.name = name;
         this.replyTimeoutMillis = replyTimeoutMillis;
+        this.requestSlots = new Semaphore(port.maxRequestsInFlight(), true);
         this.watchThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "xenpv-xenstore-watch"));
         this.reader = new Thread(this::readLoop, "xenpv-xenstore-reader");
         reader.setDaemon(true);
@@ -87,6 +90,15 @@ public final class XsClientConnection implements AutoCloseable {
         if (payload.length > XsWire.PAYLOAD_MAX) {
             throw new XenStoreException(XsError.E2BIG, operation, path,
                     payload.length + " bytes exceed the " + XsWire.PAYLOAD_MAX + "-byte payload limit; not sent");
+        }
+        try {
+            if (!requestSlots.tryAcquire(replyTimeoutMillis, TimeUnit.MILLISECONDS)) {
+                throw new XenStoreException(XsError.EIO, operation, path, "no reply within " + replyTimeoutMillis
+                        + " ms to the requests ahead of this one on " + name);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new XenStoreException(XsError.EIO, operation, path, "interrupted while waiting to send");
         }
         int requestId = requestIds.incrementAndGet();
         CompletableFuture<XsReply> reply = new CompletableFuture<>();
@@ -122,6 +134,7 @@ public final class XsClientConnection implements AutoCloseable {
             throw new XenStoreException(XsError.EIO, operation, path, "interrupted while waiting for the reply");
         } finally {
             pending.remove(requestId);
+            requestSlots.release();
         }
     }
 

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +22,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -259,6 +261,96 @@ class XenStoreClientTest {
         assertEquals(0, server.transactionCount());
         assertNotNull(guest.read("domid"));
         assertNotEquals(0, server.connectionCount());
+    }
+
+    @Test
+    void aChannelThatTakesOneRequestAtATimeNeverHoldsTwo() throws Exception {
+        OneAtATimePort port = new OneAtATimePort();
+        XsClientConnection connection = new XsClientConnection(port, "one-at-a-time",
+                TimeUnit.SECONDS.toMillis(BOUND_SECONDS));
+        XenStoreClient client = new XenStoreClient(connection);
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<?>> work = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int thread = t;
+                work.add(pool.submit(() -> {
+                    for (int i = 0; i < 25; i++) {
+                        String path = "/t" + thread + "/k" + i;
+                        assertEquals(path, client.read(path), "each caller gets the reply to its own request");
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : work) {
+                f.get(BOUND_SECONDS * 3, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+            connection.close();
+            port.farEnd.shutdownNow();
+        }
+        assertEquals(100, port.requests.get());
+        assertEquals(1, port.mostAwaitingReply.get(), "never a second request before the first one's reply");
+    }
+
+    /** A channel whose far end answers each XS_READ with its path, a moment later; counts what awaits a reply. */
+    private static final class OneAtATimePort implements XenbusPort {
+        final AtomicInteger requests = new AtomicInteger();
+        final AtomicInteger mostAwaitingReply = new AtomicInteger();
+        final ScheduledExecutorService farEnd = Executors.newSingleThreadScheduledExecutor();
+        private final AtomicInteger awaitingReply = new AtomicInteger();
+        private final BlockingQueue<ByteBuffer> replies = new LinkedBlockingQueue<>();
+        private volatile boolean closed;
+        private ByteBuffer unread = ByteBuffer.allocate(0);
+
+        @Override
+        public int maxRequestsInFlight() {
+            return 1;
+        }
+
+        @Override
+        public void write(ByteBuffer message) {
+            ByteBuffer request = message.slice().order(ByteOrder.LITTLE_ENDIAN);
+            message.position(message.limit());
+            requests.incrementAndGet();
+            mostAwaitingReply.accumulateAndGet(awaitingReply.incrementAndGet(), Math::max);
+            farEnd.schedule(() -> {
+                int pathLength = request.getInt(12) - 1;
+                ByteBuffer reply = ByteBuffer.allocate(16 + pathLength).order(ByteOrder.LITTLE_ENDIAN);
+                reply.putInt(request.getInt(0)).putInt(request.getInt(4)).putInt(0).putInt(pathLength)
+                        .put(request.slice(16, pathLength)).flip();
+                awaitingReply.decrementAndGet();
+                replies.add(reply);
+            }, 1, TimeUnit.MILLISECONDS);
+        }
+
+        @Override
+        public int read(ByteBuffer dst) {
+            try {
+                while (!unread.hasRemaining()) {
+                    if (closed) {
+                        return -1;
+                    }
+                    ByteBuffer next = replies.poll(10, TimeUnit.MILLISECONDS);
+                    if (next != null) {
+                        unread = next;
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return -1;
+            }
+            int bytes = Math.min(dst.remaining(), unread.remaining());
+            dst.put(unread.slice(unread.position(), bytes));
+            unread.position(unread.position() + bytes);
+            return bytes;
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
     }
 
     /** A channel whose far end never answers; closing it is the connection dropping. */

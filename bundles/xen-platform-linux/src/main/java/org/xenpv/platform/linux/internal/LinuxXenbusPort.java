@@ -35,6 +35,11 @@ final class LinuxXenbusPort implements XenbusPort {
     }
 
     @Override
+    public int maxRequestsInFlight() {
+        return 1;
+    }
+
+    @Override
     public int read(ByteBuffer dst) throws PortException {
         synchronized (readBuffer) {
             while (true) {
