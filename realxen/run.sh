@@ -1,7 +1,8 @@
 #!/bin/bash
 # The real-Xen harness: builds xenpv's probe and the lab images, boots Xen 4.17 under QEMU with a
-# PV dom0 (real toolstack and netback) and a PV domU that runs the probe against /dev/xen, and
+# PV dom0 (real toolstack and netback) and a PV domU that runs the probe, then xenpv's Karaf, against /dev/xen, and
 # prints one line: PASS, or FAIL with the failed steps. Logs under realxen/target/.
+# With --image-only it stops once the images are built.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export LAB=${LAB:-$PWD/realxen/target/lab}; OUT=$PWD/realxen/target; mkdir -p "$OUT"
@@ -16,6 +17,10 @@ if [ "${XENPV_PROBE_BUILT:-}" != 1 ]; then
 fi
 bash realxen/build.sh > "$OUT/build.log" 2>&1 || { echo "realxen: FAIL (building the images, see $OUT/build.log)"; exit 2; }
 B=$SECONDS; echo "realxen: images ready after $((B - T0)) s"
+if [ "${1:-}" = "--image-only" ]; then
+  echo "realxen: guest root filesystem $LAB/rootfs (xenpv's Karaf distribution in /opt/xenpv), disk image $LAB/dom0.img"
+  exit 0
+fi
 bash realxen/boot.sh "$OUT/console.log"; rc=$?
 echo "realxen: boot and checks took $((SECONDS - B)) s"
 grep -a "XENPV-CHECK\|XENPV-NOTE\|GNTCHECK\|EVTCHNCHECK" "$OUT/console.log" | sed 's/^ *[0-9.]* //'
