@@ -127,9 +127,8 @@ public class StacksIT extends XenpvTestSupport {
         assertEquals(PING_ADDRESS, answer.get().getInt(28));
         assertSame("installing two stacks restarted no driver: vif-0 is the same Nic", tester, activeNic("vif-0"));
 
-        // Without a refresh: a refresh would restart every bundle wired to SCR, the echo stack included.
-        featuresService.uninstallFeature("xenpv-stack-ping",
-                EnumSet.of(FeaturesService.Option.NoAutoRefreshBundles));
+        // Refresh allowed, as a user's plain feature:uninstall: only the removed bundle is refreshed.
+        featuresService.uninstallFeature("xenpv-stack-ping", EnumSet.noneOf(FeaturesService.Option.class));
         waitFor("vif-2 free again", () -> {
             try {
                 pingNic.setReceiver(collect);
@@ -145,9 +144,9 @@ public class StacksIT extends XenpvTestSupport {
         tester.send(probe.duplicate(), Offload.NONE);
         ByteBuffer echoed = poll(arrivals, WAIT_MILLIS);
         assertNotNull("the echo stack is still in use", echoed);
+        assertSame("removing a stack restarted no driver: vif-0 is the same Nic", tester, activeNic("vif-0"));
 
-        featuresService.uninstallFeature("xenpv-stack-echo",
-                EnumSet.of(FeaturesService.Option.NoAutoRefreshBundles));
+        featuresService.uninstallFeature("xenpv-stack-echo", EnumSet.noneOf(FeaturesService.Option.class));
         tester.clearReceiver(collect);
         assertTrue(executeCommand("sim:vif-remove 1 2").contains("removed"));
     }
