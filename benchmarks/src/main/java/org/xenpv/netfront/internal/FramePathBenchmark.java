@@ -49,12 +49,9 @@ public class FramePathBenchmark {
     @Setup(Level.Trial)
     public void connect() throws Exception {
         world = new SimWorld();
-        SimWorld.Guest one = world.guest(1);
-        SimWorld.Guest two = world.guest(2);
-        world.addVif(one, NetbackFeatures.LINUX);
-        world.addVif(two, NetbackFeatures.LINUX);
-        sender = one.awaitNic("vif-0");
-        Nic receiver = two.awaitNic("vif-0");
+        Nic[] nics = world.connectedPair(NetbackFeatures.LINUX, NetfrontConfig.DEFAULTS);
+        sender = nics[0];
+        Nic receiver = nics[1];
         receiver.setReceiver((queue, arrived, offload) -> received.incrementAndGet());
         frame = NetfrontExchangeTest.frame(receiver.macAddress(), sender.macAddress(), size);
     }

@@ -78,11 +78,7 @@ class NetfrontBehaviourTest {
     /** Two guests with a vif each, backends offering {@code features}, netfronts with {@code config}. */
     private Nic[] pair(NetbackFeatures features, NetfrontConfig config) throws Exception {
         world = new SimWorld();
-        SimWorld.Guest one = world.guest(1, config);
-        SimWorld.Guest two = world.guest(2, config);
-        world.addVif(one, features);
-        world.addVif(two, features);
-        return new Nic[] {one.awaitNic("vif-0"), two.awaitNic("vif-0")};
+        return world.connectedPair(features, config);
     }
 
     @Test

@@ -33,12 +33,9 @@ class NetfrontExchangeTest {
     @BeforeEach
     void connect() throws Exception {
         world = new SimWorld();
-        SimWorld.Guest guestA = world.guest(1);
-        SimWorld.Guest guestB = world.guest(2);
-        world.addVif(guestA, NetbackFeatures.LINUX);
-        world.addVif(guestB, NetbackFeatures.LINUX);
-        a = guestA.awaitNic("vif-0");
-        b = guestB.awaitNic("vif-0");
+        Nic[] nics = world.connectedPair(NetbackFeatures.LINUX, NetfrontConfig.DEFAULTS);
+        a = nics[0];
+        b = nics[1];
         a.setReceiver((queue, frame, offload) -> atA.add(copy(queue, frame, offload)));
         b.setReceiver((queue, frame, offload) -> atB.add(copy(queue, frame, offload)));
     }

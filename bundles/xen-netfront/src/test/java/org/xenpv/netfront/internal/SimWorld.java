@@ -125,6 +125,15 @@ final class SimWorld implements AutoCloseable {
         }
     }
 
+    /** Guests 1 and 2 with one vif each, both ACTIVE: their Nics, guest 1's first. */
+    Nic[] connectedPair(NetbackFeatures features, NetfrontConfig config) throws Exception {
+        Guest one = guest(1, config);
+        Guest two = guest(2, config);
+        addVif(one, features);
+        addVif(two, features);
+        return new Nic[] {one.awaitNic("vif-0"), two.awaitNic("vif-0")};
+    }
+
     /** After a test: nothing left behind in any domain, and no netback ever saw a malformed request. */
     void assertClean() {
         assertEquals(0, toolstack.netbackFatalErrors(), "netback fatal errors");
