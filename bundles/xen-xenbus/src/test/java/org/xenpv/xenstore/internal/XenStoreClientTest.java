@@ -208,26 +208,13 @@ class XenStoreClientTest {
 
     @Test
     void concurrentCallersShareTheConnection() throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(8);
-        try {
-            List<Future<?>> work = new ArrayList<>();
-            for (int t = 0; t < 8; t++) {
-                int thread = t;
-                work.add(pool.submit(() -> {
-                    for (int i = 0; i < 100; i++) {
-                        String path = "t" + thread + "/k" + i;
-                        guest.write(path, thread + ":" + i);
-                        assertEquals(thread + ":" + i, guest.read(path));
-                    }
-                    return null;
-                }));
+        onThreads(8, thread -> {
+            for (int i = 0; i < 100; i++) {
+                String path = "t" + thread + "/k" + i;
+                guest.write(path, thread + ":" + i);
+                assertEquals(thread + ":" + i, guest.read(path));
             }
-            for (Future<?> f : work) {
-                f.get(BOUND_SECONDS * 3, TimeUnit.SECONDS);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        });
         assertEquals(100, guest.directory("t7").size());
     }
 
@@ -269,16 +256,34 @@ class XenStoreClientTest {
         XsClientConnection connection = new XsClientConnection(port, "one-at-a-time",
                 TimeUnit.SECONDS.toMillis(BOUND_SECONDS));
         XenStoreClient client = new XenStoreClient(connection);
-        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            onThreads(4, thread -> {
+                for (int i = 0; i < 25; i++) {
+                    String path = "/t" + thread + "/k" + i;
+                    assertEquals(path, client.read(path), "each caller gets the reply to its own request");
+                }
+            });
+        } finally {
+            connection.close();
+            port.farEnd.shutdownNow();
+        }
+        assertEquals(100, port.requests.get());
+        assertEquals(1, port.mostAwaitingReply.get(), "never a second request before the first one's reply");
+    }
+
+    interface ThreadBody {
+        void run(int thread) throws Exception;
+    }
+
+    /** Runs {@code body} on {@code threads} threads at once, each told its number, and waits for them all. */
+    private static void onThreads(int threads, ThreadBody body) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             List<Future<?>> work = new ArrayList<>();
-            for (int t = 0; t < 4; t++) {
+            for (int t = 0; t < threads; t++) {
                 int thread = t;
                 work.add(pool.submit(() -> {
-                    for (int i = 0; i < 25; i++) {
-                        String path = "/t" + thread + "/k" + i;
-                        assertEquals(path, client.read(path), "each caller gets the reply to its own request");
-                    }
+                    body.run(thread);
                     return null;
                 }));
             }
@@ -287,11 +292,7 @@ class XenStoreClientTest {
             }
         } finally {
             pool.shutdownNow();
-            connection.close();
-            port.farEnd.shutdownNow();
         }
-        assertEquals(100, port.requests.get());
-        assertEquals(1, port.mostAwaitingReply.get(), "never a second request before the first one's reply");
     }
 
     /** A channel whose far end answers each XS_READ with its path, a moment later; counts what awaits a reply. */
