@@ -72,9 +72,15 @@ i=0; while xl domid domu >/dev/null 2>&1 && [ $i -lt 1500 ]; do
 done
 sleep 1; kill %1 2>/dev/null
 # The kernel notices what a frontend did wrong (bad requests, grants it could not map): none of it here.
-dmesg | grep -i "vif\|netback\|grant" | sed 's/^/DOM0-DMESG /'
-if dmesg | grep -i "vif\|netback\|grant" | grep -qi "error\|fatal\|bad\|fail\|bug\|warn"; then FAILS="$FAILS dom0-dmesg"; fi
+VIFLOG=$(dmesg | grep -i "vif\|netback\|grant")
+echo "$VIFLOG" | sed 's/^/DOM0-DMESG /'
+if echo "$VIFLOG" | grep -qi "error\|fatal\|bad\|fail\|bug\|warn"; then FAILS="$FAILS dom0-dmesg"; fi
 G=/var/log/xen/console/guest-domu.log
 grep -q "XENPV-PROBE-RESULT PASS" $G || FAILS="$FAILS probe"
+# A step that never reported (its script died, or never got there) fails as surely as one that said FAIL.
+for c in karaf-netfront-list karaf-xen-info karaf-ping bundle-update ping-after-update network-attach \
+    network-detach netfront-stopped karaf-log kernel-netfront; do
+  grep -aq "XENPV-CHECK $c " $G || FAILS="$FAILS $c(missing)"
+done
 for c in $(grep -a "XENPV-CHECK .* FAIL" $G | awk '{print $2}'); do FAILS="$FAILS $c"; done
 [ -z "$FAILS" ] && finish "PASS" || finish "FAIL:$FAILS"
