@@ -84,6 +84,22 @@ public interface Nic {
      */
     int sendBatch(List<ByteBuffer> frames, Offload offload);
 
+    /**
+     * Lets {@code monitor} see every frame this Nic sends (once queued) and
+     * receives (before its receiver), until {@link #removeMonitor}. A Nic
+     * without monitors pays nothing for the feature.
+     *
+     * @throws UnsupportedNicOperationException when the device cannot show its frames
+     * @since 1.1
+     */
+    default void addMonitor(FrameMonitor monitor) {
+        throw new UnsupportedNicOperationException(name(), "monitoring frames", "the driver does not offer it");
+    }
+
+    /** Stops showing frames to {@code monitor}; no effect when it was not added. @since 1.1 */
+    default void removeMonitor(FrameMonitor monitor) {
+    }
+
     /** Receives frames for the Nic's own address (always on). */
     default boolean receivesUnicast() {
         return true;

@@ -8,7 +8,7 @@
  * during the call: copy what must outlive it.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.xenpv.net;
 
 import org.osgi.annotation.bundle.Export;

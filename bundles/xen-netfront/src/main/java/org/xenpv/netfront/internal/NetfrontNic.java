@@ -2,6 +2,7 @@ package org.xenpv.netfront.internal;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -10,6 +11,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xenpv.net.FrameMonitor;
 import org.xenpv.net.FrameReceiver;
 import org.xenpv.net.LinkState;
 import org.xenpv.net.MacAddress;
@@ -40,6 +42,9 @@ final class NetfrontNic implements Nic, NetfrontQueue.Owner {
     private final AtomicReference<FrameReceiver> receiver = new AtomicReference<>();
     private final AtomicReference<String> brokenReason = new AtomicReference<>();
     private final Runnable onBroken;
+    private static final FrameMonitor[] NO_MONITORS = {};
+    /** Copied on change, read once per frame: no monitors costs one volatile read. */
+    private volatile FrameMonitor[] monitors = NO_MONITORS;
     private volatile NetfrontQueue[] queues = new NetfrontQueue[0];
     private volatile Negotiated negotiated;
     private volatile NicState state = NicState.DOWN;
@@ -131,11 +136,38 @@ final class NetfrontNic implements Nic, NetfrontQueue.Owner {
             counters(queue).rxDropped.increment();
             return;
         }
+        FrameMonitor[] watching = monitors;
+        if (watching.length != 0) {
+            show(watching, FrameMonitor.Direction.INBOUND, queue, frame, offload);
+        }
         try {
             current.receive(queue, frame, offload);
         } catch (RuntimeException e) {
             LOG.warn("{}: the receiver failed on a frame of queue {}", name, queue, e);
         }
+    }
+
+    private void show(FrameMonitor[] watching, FrameMonitor.Direction direction, int queue, ByteBuffer frame,
+            Offload offload) {
+        for (FrameMonitor monitor : watching) {
+            try {
+                monitor.frame(direction, queue, frame, offload);
+            } catch (RuntimeException e) {
+                LOG.debug("{}: a frame monitor failed", name, e);
+            }
+        }
+    }
+
+    @Override
+    public synchronized void addMonitor(FrameMonitor monitor) {
+        FrameMonitor[] grown = Arrays.copyOf(monitors, monitors.length + 1);
+        grown[grown.length - 1] = monitor;
+        monitors = grown;
+    }
+
+    @Override
+    public synchronized void removeMonitor(FrameMonitor monitor) {
+        monitors = Arrays.stream(monitors).filter(m -> m != monitor).toArray(FrameMonitor[]::new);
     }
 
     @Override
@@ -245,7 +277,12 @@ final class NetfrontNic implements Nic, NetfrontQueue.Owner {
             counters(0).txDropped.increment();
             return false;
         }
-        return queue.send(frame, offload, true);
+        boolean queued = queue.send(frame, offload, true);
+        FrameMonitor[] watching = monitors;
+        if (queued && watching.length != 0) {
+            show(watching, FrameMonitor.Direction.OUTBOUND, queue.index(), frame, offload);
+        }
+        return queued;
     }
 
     @Override
@@ -262,6 +299,10 @@ final class NetfrontNic implements Nic, NetfrontQueue.Owner {
             if (queue.send(frame, offload, false)) {
                 queued++;
                 used[queue.index()] = true;
+                FrameMonitor[] watching = monitors;
+                if (watching.length != 0) {
+                    show(watching, FrameMonitor.Direction.OUTBOUND, queue.index(), frame, offload);
+                }
             }
         }
         for (NetfrontQueue queue : current) {

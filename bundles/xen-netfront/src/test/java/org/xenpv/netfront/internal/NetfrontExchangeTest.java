@@ -117,4 +117,20 @@ class NetfrontExchangeTest {
             assertArrayEquals(batch.get(i).array(), received.data(), "frame " + i + " in order");
         }
     }
+
+    @Test
+    void monitorsSeeFramesBothWaysUntilRemoved() throws Exception {
+        BlockingQueue<String> seenAtA = new LinkedBlockingQueue<>();
+        org.xenpv.net.FrameMonitor monitor = (direction, queue, frame, offload) -> seenAtA.add(direction + " "
+                + frame.remaining() + " " + offload.gso());
+        a.addMonitor(monitor);
+        exchange(a, b, atB, 321, Offload.NONE);
+        exchange(b, a, atA, 4000, Offload.gso(Offload.GsoType.TCPV4, 1448));
+        assertEquals("OUTBOUND 321 NONE", seenAtA.poll(SimWorld.BOUND_SECONDS, TimeUnit.SECONDS));
+        assertEquals("INBOUND 4000 TCPV4", seenAtA.poll(SimWorld.BOUND_SECONDS, TimeUnit.SECONDS));
+        a.removeMonitor(monitor);
+        exchange(a, b, atB, 99, Offload.NONE);
+        exchange(b, a, atA, 98, Offload.NONE);
+        assertEquals(null, seenAtA.poll(), "a removed monitor sees nothing");
+    }
 }
