@@ -100,6 +100,26 @@ public interface Nic {
     default void removeMonitor(FrameMonitor monitor) {
     }
 
+    /**
+     * Queues one frame like {@link #send}, for a stack that would rather wait
+     * than drop: a full queue is back-pressure ({@link SendStatus#FULL}, the
+     * frame neither taken nor counted), and the backend may be told later.
+     *
+     * @param more another frame follows at once: the device may defer telling the backend until a
+     *     frame offered without {@code more}, or {@link #flush()}; a caller that offers with
+     *     {@code more} must end with one of those
+     * @throws IllegalArgumentException as {@link #send} does
+     * @throws UnsupportedNicOperationException as {@link #send} does
+     * @since 1.1
+     */
+    default SendStatus offer(ByteBuffer frame, Offload offload, boolean more) {
+        return send(frame, offload) ? SendStatus.QUEUED : SendStatus.DROPPED;
+    }
+
+    /** Tells the backend of every frame queued with {@code more}; no effect when there are none. @since 1.1 */
+    default void flush() {
+    }
+
     /** Receives frames for the Nic's own address (always on). */
     default boolean receivesUnicast() {
         return true;

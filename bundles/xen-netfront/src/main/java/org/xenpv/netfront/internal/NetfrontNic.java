@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.slf4j.Logger;
@@ -22,6 +23,7 @@ import org.xenpv.net.NicState;
 import org.xenpv.net.NicStateListener;
 import org.xenpv.net.NicStatistics;
 import org.xenpv.net.Offload;
+import org.xenpv.net.SendStatus;
 import org.xenpv.net.UnsupportedNicOperationException;
 
 /**
@@ -45,6 +47,8 @@ final class NetfrontNic implements Nic, NetfrontQueue.Owner {
     private static final FrameMonitor[] NO_MONITORS = {};
     /** Copied on change, read once per frame: no monitors costs one volatile read. */
     private volatile FrameMonitor[] monitors = NO_MONITORS;
+    /** Queues (by index bit) holding frames offered with "more" that the backend has not been told of. */
+    private final AtomicLong unpushed = new AtomicLong();
     private volatile NetfrontQueue[] queues = new NetfrontQueue[0];
     private volatile Negotiated negotiated;
     private volatile NicState state = NicState.DOWN;
@@ -283,6 +287,56 @@ final class NetfrontNic implements Nic, NetfrontQueue.Owner {
             show(watching, FrameMonitor.Direction.OUTBOUND, queue.index(), frame, offload);
         }
         return queued;
+    }
+
+    @Override
+    public SendStatus offer(ByteBuffer frame, Offload offload, boolean more) {
+        NetfrontQueue queue = queueFor(frame, offload);
+        if (queue == null) {
+            counters(0).txDropped.increment();
+            return SendStatus.DROPPED;
+        }
+        boolean defer = more && queue.index() < Long.SIZE;
+        SendStatus status = queue.enqueue(frame, offload, !defer);
+        switch (status) {
+            case QUEUED:
+                if (defer) {
+                    long bit = 1L << queue.index();
+                    long bits = unpushed.get();
+                    while ((bits & bit) == 0 && !unpushed.compareAndSet(bits, bits | bit)) {
+                        bits = unpushed.get();
+                    }
+                }
+                FrameMonitor[] watching = monitors;
+                if (watching.length != 0) {
+                    show(watching, FrameMonitor.Direction.OUTBOUND, queue.index(), frame, offload);
+                }
+                break;
+            case DROPPED:
+                counters(queue.index()).txDropped.increment();
+                break;
+            default:
+                break;
+        }
+        if (!defer || status == SendStatus.FULL) {
+            // A full queue drains only once the backend hears of what it holds.
+            flush();
+        }
+        return status;
+    }
+
+    @Override
+    public void flush() {
+        long pending = unpushed.getAndSet(0);
+        if (pending == 0) {
+            return;
+        }
+        NetfrontQueue[] current = queues;
+        for (NetfrontQueue queue : current) {
+            if ((pending & 1L << queue.index()) != 0) {
+                queue.flush();
+            }
+        }
     }
 
     @Override

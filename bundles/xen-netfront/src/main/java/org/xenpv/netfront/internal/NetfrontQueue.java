@@ -21,6 +21,7 @@ import org.xenpv.gnttab.GrantedPages;
 import org.xenpv.gnttab.PagePool;
 import org.xenpv.gnttab.PoolPage;
 import org.xenpv.net.Offload;
+import org.xenpv.net.SendStatus;
 import org.xenpv.xenstore.XenStoreException;
 import org.xenpv.xenstore.XenStoreOperations;
 
@@ -183,6 +184,20 @@ final class NetfrontQueue implements AutoCloseable {
      * @return false when the frame could not be queued (counted as dropped)
      */
     boolean send(ByteBuffer source, Offload offload, boolean push) {
+        SendStatus status = enqueue(source, offload, push);
+        if (status != SendStatus.QUEUED) {
+            counters.txDropped.increment();
+        }
+        return status == SendStatus.QUEUED;
+    }
+
+    /**
+     * Queues one frame, counting nothing when it is not taken: the caller
+     * decides whether a full ring is a drop or a reason to wait.
+     *
+     * @return QUEUED, FULL (no room in the ring, its ids or its pages), or DROPPED (not active)
+     */
+    SendStatus enqueue(ByteBuffer source, Offload offload, boolean push) {
         int length = source.remaining();
         int dataSlots = (length + PAGE - 1) / PAGE;
         boolean gso = offload.gso() != Offload.GsoType.NONE;
@@ -191,14 +206,15 @@ final class NetfrontQueue implements AutoCloseable {
         txLock.lock();
         try {
             if (!active) {
-                counters.txDropped.increment();
-                return false;
+                return SendStatus.DROPPED;
             }
             if (!hasRoom(needed, dataSlots)) {
                 reclaimTxLocked();
-                if (!active || !hasRoom(needed, dataSlots)) {
-                    counters.txDropped.increment();
-                    return false;
+                if (!active) {
+                    return SendStatus.DROPPED;
+                }
+                if (!hasRoom(needed, dataSlots)) {
+                    return SendStatus.FULL;
                 }
             }
             ByteBuffer ring = tx.page();
@@ -241,7 +257,7 @@ final class NetfrontQueue implements AutoCloseable {
         if (notify) {
             notifyBackend(txChannel);
         }
-        return true;
+        return SendStatus.QUEUED;
     }
 
     /** Publishes queued frames, notifying the backend once if it asked for it. */
