@@ -135,14 +135,19 @@ final class NetfrontNic implements Nic, NetfrontQueue.Owner {
 
     @Override
     public void received(int queue, ByteBuffer frame, Offload offload) {
-        FrameReceiver current = receiver.get();
-        if (current == null || state != NicState.ACTIVE) {
+        if (state != NicState.ACTIVE) {
             counters(queue).rxDropped.increment();
             return;
         }
+        // Monitors see what arrived, stack or no stack: a capture shows the link, not only the stack's share.
         FrameMonitor[] watching = monitors;
         if (watching.length != 0) {
             show(watching, FrameMonitor.Direction.INBOUND, queue, frame, offload);
+        }
+        FrameReceiver current = receiver.get();
+        if (current == null) {
+            counters(queue).rxDropped.increment();
+            return;
         }
         try {
             current.receive(queue, frame, offload);

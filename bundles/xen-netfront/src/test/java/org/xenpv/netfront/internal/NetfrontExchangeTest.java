@@ -26,6 +26,7 @@ class NetfrontExchangeTest {
     private Nic b;
     private final BlockingQueue<Received> atA = new LinkedBlockingQueue<>();
     private final BlockingQueue<Received> atB = new LinkedBlockingQueue<>();
+    private org.xenpv.net.FrameReceiver receiverA;
 
     record Received(int queue, byte[] data, Offload offload) {
     }
@@ -36,7 +37,8 @@ class NetfrontExchangeTest {
         Nic[] nics = world.connectedPair(NetbackFeatures.LINUX, NetfrontConfig.DEFAULTS);
         a = nics[0];
         b = nics[1];
-        a.setReceiver((queue, frame, offload) -> atA.add(copy(queue, frame, offload)));
+        receiverA = (queue, frame, offload) -> atA.add(copy(queue, frame, offload));
+        a.setReceiver(receiverA);
         b.setReceiver((queue, frame, offload) -> atB.add(copy(queue, frame, offload)));
     }
 
