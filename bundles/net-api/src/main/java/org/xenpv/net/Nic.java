@@ -45,6 +45,18 @@ public interface Nic {
 
     NicStatistics statistics();
 
+    /**
+     * The driver's own counters beside {@link #statistics()}, by name (as
+     * {@code ethtool -S} shows a Linux driver's): for example how many
+     * segmentation super-frames or multi-slot frames crossed. Totals since
+     * the Nic was created; names are the driver's.
+     *
+     * @since 1.1
+     */
+    default java.util.Map<String, Long> driverStatistics() {
+        return java.util.Map.of();
+    }
+
     /** Starts sending and receiving (from STOPPED); no effect when ACTIVE. */
     void up();
 

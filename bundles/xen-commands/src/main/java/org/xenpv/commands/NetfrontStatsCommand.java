@@ -42,6 +42,7 @@ public class NetfrontStatsCommand implements Action {
         }
         row(table, "total", statistics.total());
         table.print(System.out, !noFormat);
+        nic.driverStatistics().forEach((name, value) -> System.out.println(name + ": " + value));
         nic.info().brokenReason().ifPresent(reason -> System.out.println("Broken: " + reason));
         return null;
     }

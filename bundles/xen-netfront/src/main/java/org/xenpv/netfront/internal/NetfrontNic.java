@@ -235,6 +235,27 @@ final class NetfrontNic implements Nic, NetfrontQueue.Owner {
     }
 
     @Override
+    public java.util.Map<String, Long> driverStatistics() {
+        long[] sums = new long[6];
+        for (QueueCounters queue : counters) {
+            sums[0] += queue.txGsoFrames.sum();
+            sums[1] += queue.txMultiSlotFrames.sum();
+            sums[2] += queue.txChecksumBlank.sum();
+            sums[3] += queue.rxGsoFrames.sum();
+            sums[4] += queue.rxMultiSlotFrames.sum();
+            sums[5] += queue.rxChecksumBlank.sum();
+        }
+        java.util.Map<String, Long> named = new java.util.LinkedHashMap<>();
+        named.put("tx_gso_frames", sums[0]);
+        named.put("tx_multi_slot_frames", sums[1]);
+        named.put("tx_checksum_blank", sums[2]);
+        named.put("rx_gso_frames", sums[3]);
+        named.put("rx_multi_slot_frames", sums[4]);
+        named.put("rx_checksum_blank", sums[5]);
+        return java.util.Collections.unmodifiableMap(named);
+    }
+
+    @Override
     public void up() {
         administrativelyUp = true;
         NetfrontQueue[] current = queues;

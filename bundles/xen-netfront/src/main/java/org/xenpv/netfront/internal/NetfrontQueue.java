@@ -248,6 +248,15 @@ final class NetfrontQueue implements AutoCloseable {
                                     : Netif.XEN_NETIF_GSO_TYPE_TCPV6, 0);
                 }
             }
+            if (gso) {
+                counters.txGsoFrames.increment();
+            }
+            if (dataSlots > 1) {
+                counters.txMultiSlotFrames.increment();
+            }
+            if (offload.checksumBlank()) {
+                counters.txChecksumBlank.increment();
+            }
             if (push) {
                 notify = tx.pushRequestsAndCheckNotify();
             }
@@ -471,6 +480,15 @@ final class NetfrontQueue implements AutoCloseable {
             offload = Offload.NONE;
         }
         frame.flip();
+        if (gso != null) {
+            counters.rxGsoFrames.increment();
+        }
+        if (slots - (gso != null ? 1 : 0) > 1) {
+            counters.rxMultiSlotFrames.increment();
+        }
+        if (offload.checksumBlank()) {
+            counters.rxChecksumBlank.increment();
+        }
         counters.rxPackets.increment();
         counters.rxBytes.add(length);
         owner.received(index, frame, offload);

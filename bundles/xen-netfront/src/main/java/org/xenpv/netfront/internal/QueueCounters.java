@@ -14,6 +14,13 @@ final class QueueCounters {
     final LongAdder rxBytes = new LongAdder();
     final LongAdder rxErrors = new LongAdder();
     final LongAdder rxDropped = new LongAdder();
+    // What crossed, beyond the plain counts: the driver statistics.
+    final LongAdder txGsoFrames = new LongAdder();
+    final LongAdder txMultiSlotFrames = new LongAdder();
+    final LongAdder txChecksumBlank = new LongAdder();
+    final LongAdder rxGsoFrames = new LongAdder();
+    final LongAdder rxMultiSlotFrames = new LongAdder();
+    final LongAdder rxChecksumBlank = new LongAdder();
 
     NicStatistics.QueueCounters snapshot() {
         return new NicStatistics.QueueCounters(txPackets.sum(), txBytes.sum(), txErrors.sum(), txDropped.sum(),

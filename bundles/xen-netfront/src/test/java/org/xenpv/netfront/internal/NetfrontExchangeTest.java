@@ -107,6 +107,24 @@ class NetfrontExchangeTest {
     }
 
     @Test
+    void driverStatisticsCountSuperFramesMultiSlotFramesAndBlankChecksums() throws Exception {
+        exchange(a, b, atB, 100, Offload.NONE);
+        exchange(a, b, atB, 9000, Offload.NONE);
+        exchange(a, b, atB, 20_000, Offload.gso(Offload.GsoType.TCPV4, 1448));
+        exchange(a, b, atB, 200, Offload.CHECKSUM_BLANK);
+        SimWorld.waitFor("the four frames counted as sent", () -> a.statistics().total().txPackets() == 4);
+        java.util.Map<String, Long> sent = a.driverStatistics();
+        java.util.Map<String, Long> received = b.driverStatistics();
+        assertEquals(1L, sent.get("tx_gso_frames"));
+        assertEquals(2L, sent.get("tx_multi_slot_frames"));
+        assertEquals(2L, sent.get("tx_checksum_blank"), "the super-frame's checksum is blank too");
+        assertEquals(1L, received.get("rx_gso_frames"));
+        assertEquals(2L, received.get("rx_multi_slot_frames"));
+        assertEquals(2L, received.get("rx_checksum_blank"));
+        assertEquals(0L, sent.get("rx_gso_frames"));
+    }
+
+    @Test
     void aBatchIsSentWithOneNotifyAndArrivesInOrder() throws Exception {
         java.util.List<ByteBuffer> batch = new java.util.ArrayList<>();
         for (int i = 0; i < 40; i++) {
