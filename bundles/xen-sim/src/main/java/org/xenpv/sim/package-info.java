@@ -1,9 +1,10 @@
 /**
  * The simulated Xen as tests and tools see it: its domains and what each
- * holds, so that leaks of grants, mappings and event channels are visible.
+ * holds, so that leaks of grants, mappings and event channels are visible;
+ * its vifs, with their host interfaces when it gives them some.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.xenpv.sim;
 
 import org.osgi.annotation.bundle.Export;

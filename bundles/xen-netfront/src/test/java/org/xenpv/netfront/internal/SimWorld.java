@@ -18,6 +18,7 @@ import org.xenpv.net.Nic;
 import org.xenpv.sim.hypervisor.Domain;
 import org.xenpv.sim.hypervisor.Hypervisor;
 import org.xenpv.sim.hypervisor.HypervisorLimits;
+import org.xenpv.sim.netback.HostInterfaces;
 import org.xenpv.sim.netback.NetbackFeatures;
 import org.xenpv.sim.netback.SimSwitch;
 import org.xenpv.sim.netback.SimToolstack;
@@ -40,10 +41,16 @@ final class SimWorld implements AutoCloseable {
     final Hypervisor hypervisor = new Hypervisor(new HypervisorLimits(32768, 4096));
     final XenStoreServer store = new XenStoreServer();
     final SimSwitch fabric = new SimSwitch();
-    final SimToolstack toolstack = new SimToolstack(hypervisor, store, fabric, 5_000);
+    final SimToolstack toolstack;
     private final List<Guest> guests = new ArrayList<>();
 
     SimWorld() throws Exception {
+        this(HostInterfaces.OFF);
+    }
+
+    /** A host whose vifs each have a host interface, as {@code hostInterfaces} says, rather than a switch port. */
+    SimWorld(HostInterfaces hostInterfaces) throws Exception {
+        toolstack = new SimToolstack(hypervisor, store, fabric, 5_000, hostInterfaces);
         toolstack.createDomain(0, "Domain-0");
     }
 

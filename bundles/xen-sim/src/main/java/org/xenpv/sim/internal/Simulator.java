@@ -27,7 +27,9 @@ import org.xenpv.sim.hypervisor.Domain;
 import org.xenpv.sim.hypervisor.Hypervisor;
 import org.xenpv.sim.hypervisor.HypervisorException;
 import org.xenpv.sim.hypervisor.HypervisorLimits;
+import org.xenpv.sim.netback.HostInterfaces;
 import org.xenpv.sim.netback.NetbackFeatures;
+import org.xenpv.sim.netback.SimNetback;
 import org.xenpv.sim.netback.SimSwitch;
 import org.xenpv.sim.netback.SimToolstack;
 import org.xenpv.sim.ports.SimDevicePorts;
@@ -90,6 +92,14 @@ public final class Simulator implements SimulatedXen, DevicePortProvider {
 
         @AttributeDefinition(description = "How long hot-unplug waits for the frontend to close, in milliseconds")
         long unplugTimeoutMillis() default 10_000;
+
+        @AttributeDefinition(description = "Give each vif's backend a TAP interface on the host named"
+                + " vif<domid>.<id>, as a Xen host has, instead of the in-process switch (needs root or"
+                + " CAP_NET_ADMIN and /dev/net/tun)")
+        boolean hostInterfaces() default false;
+
+        @AttributeDefinition(description = "Linux bridge the host interfaces join (libxl's bridge=); empty: none")
+        String bridge() default "";
     }
 
     private final Hypervisor hypervisor;
@@ -104,7 +114,8 @@ public final class Simulator implements SimulatedXen, DevicePortProvider {
     public Simulator(Config config) throws HypervisorException, IOException {
         hypervisor = new Hypervisor(new HypervisorLimits(config.grantEntries(), config.eventChannels()));
         xenstore = new XenStoreServer();
-        toolstack = new SimToolstack(hypervisor, xenstore, new SimSwitch(), config.unplugTimeoutMillis());
+        toolstack = new SimToolstack(hypervisor, xenstore, new SimSwitch(), config.unplugTimeoutMillis(),
+                hostInterfaces(config));
         features = new NetbackFeatures(true, config.featureSg(), config.featureGsoTcpv4(), config.featureGsoTcpv6(),
                 config.featureIpv6CsumOffload(), config.featureRxNotify(), config.featureSplitEventChannels(),
                 config.maxQueues());
@@ -116,8 +127,28 @@ public final class Simulator implements SimulatedXen, DevicePortProvider {
         for (int i = 0; i < config.vifs(); i++) {
             toolstack.addVif(guest.domid(), features, trusted);
         }
-        LOG.info("xenpv simulator started: Xen {}, dom0 and guest domain {} with {} vif(s); XenStore socket {}",
-                SimDevicePorts.XEN_VERSION, guest.domid(), config.vifs(), xenstoreSocket.socketPath());
+        LOG.info("xenpv simulator started: Xen {}, dom0 and guest domain {} with {} vif(s) {}; XenStore socket {}",
+                SimDevicePorts.XEN_VERSION, guest.domid(), config.vifs(), uplinks(toolstack.hostInterfaces()),
+                xenstoreSocket.socketPath());
+    }
+
+    private static HostInterfaces hostInterfaces(Config config) {
+        String bridge = config.bridge() == null ? "" : config.bridge().trim();
+        if (!config.hostInterfaces()) {
+            if (!bridge.isEmpty()) {
+                LOG.warn("bridge = {} is ignored: it is for host interfaces, and hostInterfaces is false", bridge);
+            }
+            return HostInterfaces.OFF;
+        }
+        return new HostInterfaces(true, bridge);
+    }
+
+    private static String uplinks(HostInterfaces hostInterfaces) {
+        if (!hostInterfaces.enabled()) {
+            return "on the in-process switch";
+        }
+        return "with host interfaces" + (hostInterfaces.bridge().isEmpty() ? "" : " in bridge "
+                + hostInterfaces.bridge());
     }
 
     /** The simulated toolstack, for the console and tests. */
@@ -169,9 +200,17 @@ public final class Simulator implements SimulatedXen, DevicePortProvider {
 
     @Override
     public List<SimulatedVif> vifs() {
-        return toolstack.vifs().stream().map(vif -> new SimulatedVif(vif.guestDomid(), vif.handle(), vif.mac(),
-                vif.backend().backendState().code(), vif.backend().queueCount(), vif.backend().framesFromGuest(),
-                vif.backend().framesToGuest(), vif.backend().framesDropped())).toList();
+        return toolstack.vifs().stream().map(Simulator::describe).toList();
+    }
+
+    private static SimulatedVif describe(SimToolstack.Vif vif) {
+        SimNetback backend = vif.backend();
+        return new SimulatedVif(vif.guestDomid(), vif.handle(), vif.mac(), backend.backendState().code(),
+                backend.queueCount(), backend.framesFromGuest(), backend.framesToGuest(), backend.framesDropped(),
+                backend.hostInterface().map(host -> new SimulatedVif.HostInterface(host.name(), host.bridge(),
+                        host.failure(), host.framesFromHost(), host.droppedFromHost(), host.framesToHost(),
+                        host.droppedNoInterface(), host.droppedRefused(), host.droppedChecksum(),
+                        host.droppedGso())));
     }
 
     private static Path socketPath(Config config) {

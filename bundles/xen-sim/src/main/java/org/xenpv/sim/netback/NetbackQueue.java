@@ -416,6 +416,11 @@ final class NetbackQueue implements AutoCloseable {
         }
     }
 
+    /** Whether its thread has ended (after {@link #close}; it is given a bounded time). */
+    boolean isStopped() {
+        return thread.isTerminated();
+    }
+
     @Override
     public void close() {
         failed = true;

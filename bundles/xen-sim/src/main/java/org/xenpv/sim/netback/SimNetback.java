@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +24,9 @@ import org.xenpv.sim.xenstore.XenStoreServer;
  * InitWait again when the frontend restarts. Keys the frontend wrote are
  * untrusted: a malformed one fails the vif as netback would (state Closing,
  * error node), and is counted.
+ *
+ * <p>Its other side (its {@link Uplink}) is a port of the in-process switch,
+ * or its own host interface ({@link HostInterface}), as Linux gives each vif.
  */
 public final class SimNetback implements SimSwitch.Port, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SimNetback.class);
@@ -31,13 +35,15 @@ public final class SimNetback implements SimSwitch.Port, AutoCloseable {
     private final Domain guest;
     private final int handle;
     private final XenStoreServer store;
-    private final SimSwitch fabric;
+    private final Uplink uplink;
     private final NetbackFeatures features;
     private final AtomicLong fatalErrors;
     private final String backendPath;
     private final String frontendPath;
     private final AutoCloseable frontendWatch;
     private final List<NetbackQueue> queues = new ArrayList<>();
+    /** One per queue, closed once the queues have stopped. */
+    private final List<Uplink.Sender> senders = new ArrayList<>();
     /** The connected queues, for frames from the switch: read without the state lock. */
     private volatile List<NetbackQueue> active = List.of();
     /** Frames from the guest, TX errors, frames to the guest, frames for the guest dropped; across reconnections. */
@@ -51,22 +57,23 @@ public final class SimNetback implements SimSwitch.Port, AutoCloseable {
      * Starts the backend of vif {@code handle} of {@code guest}, whose backend
      * directory the toolstack has written.
      *
+     * @param uplinks makes its other side (once, before the backend offers InitWait)
      * @param fatalErrors where fatal errors of every netback are counted
      */
-    public SimNetback(Domain dom0, Domain guest, int handle, XenStoreServer store, Dom0Watches watches,
-            SimSwitch fabric, NetbackFeatures features, AtomicLong fatalErrors) {
+    SimNetback(Domain dom0, Domain guest, int handle, XenStoreServer store, Dom0Watches watches,
+            Function<SimNetback, Uplink> uplinks, NetbackFeatures features, AtomicLong fatalErrors) {
         this.dom0 = dom0;
         this.guest = guest;
         this.handle = handle;
         this.store = store;
-        this.fabric = fabric;
         this.features = features;
         this.fatalErrors = fatalErrors;
         this.backendPath = backendPath(guest.domid(), handle);
         this.frontendPath = frontendPath(guest.domid(), handle);
+        // As the hotplug script, the interface exists before the backend offers InitWait.
+        this.uplink = uplinks.apply(this);
         advertiseFeatures();
         setState(XenbusState.INIT_WAIT);
-        fabric.attach(this);
         frontendWatch = watches.watch(frontendPath + "/" + Netif.Keys.STATE, path -> frontendChanged());
     }
 
@@ -188,7 +195,9 @@ public final class SimNetback implements SimSwitch.Port, AutoCloseable {
                 } else {
                     throw new FrontendError(dir + ": no event-channel");
                 }
-                queues.add(new NetbackQueue(queueView(), q, txRef, rxRef, txPort, rxPort));
+                Uplink.Sender sender = uplink.newSender();
+                senders.add(sender);
+                queues.add(new NetbackQueue(queueView(sender), q, txRef, rxRef, txPort, rxPort));
             }
         } catch (FrontendError | GrantException | HypervisorException e) {
             disconnect();
@@ -196,6 +205,8 @@ public final class SimNetback implements SimSwitch.Port, AutoCloseable {
             return;
         }
         active = List.copyOf(queues);
+        // As netback turns the carrier on before it goes Connected.
+        uplink.connected(frontendSg, frontendGsoV4, frontendGsoV6);
         setState(XenbusState.CONNECTED);
         queues.forEach(queue -> {
             queue.scheduleTx();
@@ -238,7 +249,7 @@ public final class SimNetback implements SimSwitch.Port, AutoCloseable {
         return readNumber(dir, key).orElseThrow(() -> new FrontendError("reading " + dir + "/" + key));
     }
 
-    private NetbackQueue.Vif queueView() {
+    private NetbackQueue.Vif queueView(Uplink.Sender sender) {
         return new NetbackQueue.Vif() {
             @Override
             public Domain dom0() {
@@ -257,7 +268,7 @@ public final class SimNetback implements SimSwitch.Port, AutoCloseable {
 
             @Override
             public void transmit(SimFrame frame) {
-                fabric.transmit(SimNetback.this, frame);
+                sender.send(frame);
             }
 
             @Override
@@ -288,13 +299,22 @@ public final class SimNetback implements SimSwitch.Port, AutoCloseable {
 
     private void disconnect() {
         active = List.of();
+        boolean stopped = true;
         for (NetbackQueue queue : queues) {
             queue.close();
+            stopped &= queue.isStopped();
         }
         queues.clear();
+        if (stopped) {
+            for (Uplink.Sender sender : senders) {
+                sender.close();
+            }
+        } // else a queue thread may still be sending: its sender's memory is left to the garbage collector
+        senders.clear();
+        uplink.disconnected();
     }
 
-    /** Frames taken from the guest and passed to the switch, as dom0's interface counts them. */
+    /** Frames taken from the guest and passed on (to the switch or the host interface). */
     public long framesFromGuest() {
         return counters[0].get();
     }
@@ -338,6 +358,11 @@ public final class SimNetback implements SimSwitch.Port, AutoCloseable {
         return active.size();
     }
 
+    /** Its host interface, when it runs with one rather than on the switch. */
+    public Optional<HostInterface> hostInterface() {
+        return uplink instanceof HostInterface host ? Optional.of(host) : Optional.empty();
+    }
+
     public int guestDomid() {
         return guest.domid();
     }
@@ -356,14 +381,14 @@ public final class SimNetback implements SimSwitch.Port, AutoCloseable {
         return "sim netback " + name();
     }
 
-    /** Stops the backend: its queues and watch end, it leaves the switch. */
+    /** Stops the backend: its queues and watch end, it leaves the switch or its host interface goes. */
     @Override
     public void close() {
         synchronized (this) {
             closed = true;
             disconnect();
         }
-        fabric.detach(this);
+        uplink.close();
         try {
             frontendWatch.close();
         } catch (Exception e) {

@@ -23,6 +23,8 @@ import org.xenpv.sim.xenstore.XenStoreServer;
  * The simulated toolstack (what libxl does for vifs): creates guests and adds
  * and removes their vifs at run time, writing the backend and frontend
  * directories with libxl's permissions, and starts a netback for each vif.
+ * A netback's other side is a port on the switch, or with
+ * {@link HostInterfaces} its own host interface, as on a real Xen host.
  */
 public final class SimToolstack implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SimToolstack.class);
@@ -34,15 +36,28 @@ public final class SimToolstack implements AutoCloseable {
     private final Hypervisor hypervisor;
     private final XenStoreServer store;
     private final SimSwitch fabric;
+    private final HostInterfaces hostInterfaces;
     private final Dom0Watches watches;
     private final long unplugTimeoutMillis;
     private final AtomicLong fatalErrors = new AtomicLong();
     private final Map<String, Vif> vifs = new ConcurrentHashMap<>();
 
+    /** A toolstack whose vifs meet on {@code fabric}. */
     public SimToolstack(Hypervisor hypervisor, XenStoreServer store, SimSwitch fabric, long unplugTimeoutMillis) {
+        this(hypervisor, store, fabric, unplugTimeoutMillis, HostInterfaces.OFF);
+    }
+
+    /**
+     * A toolstack whose vifs meet on {@code fabric}, or, when
+     * {@code hostInterfaces} are enabled, each have a host interface (and the
+     * switch is left to other ports).
+     */
+    public SimToolstack(Hypervisor hypervisor, XenStoreServer store, SimSwitch fabric, long unplugTimeoutMillis,
+            HostInterfaces hostInterfaces) {
         this.hypervisor = hypervisor;
         this.store = store;
         this.fabric = fabric;
+        this.hostInterfaces = hostInterfaces;
         this.unplugTimeoutMillis = unplugTimeoutMillis;
         this.watches = new Dom0Watches(store, "xenpv-sim-toolstack");
     }
@@ -100,7 +115,10 @@ public final class SimToolstack implements AutoCloseable {
         store.write(backend + "/" + Netif.Keys.ONLINE, "1", dom0Only, guestReads);
         store.write(backend + "/" + Netif.Keys.MAC, mac, dom0Only, guestReads);
         store.write(backend + "/" + Netif.Keys.HANDLE, Integer.toString(handle), dom0Only, guestReads);
-        store.write(backend + "/" + Netif.Keys.BRIDGE, "sim-switch", dom0Only, guestReads);
+        String bridge = hostInterfaces.enabled() ? hostInterfaces.bridge() : "sim-switch";
+        if (!bridge.isEmpty()) {
+            store.write(backend + "/" + Netif.Keys.BRIDGE, bridge, dom0Only, guestReads);
+        }
         store.write(backend + "/" + Netif.Keys.STATE, Integer.toString(XenbusState.INITIALISING.code()), dom0Only,
                 guestReads);
 
@@ -113,7 +131,8 @@ public final class SimToolstack implements AutoCloseable {
         store.write(frontend + "/" + Netif.Keys.TRUSTED, trusted ? "1" : "0", guestOwns, backendReads);
         store.write(frontend + "/" + Netif.Keys.STATE, Integer.toString(XenbusState.INITIALISING.code()), guestOwns,
                 backendReads);
-        SimNetback netback = new SimNetback(dom0, guest, handle, store, watches, fabric, features, fatalErrors);
+        SimNetback netback = new SimNetback(dom0, guest, handle, store, watches, this::uplink, features,
+                fatalErrors);
         // backend last: the frontend's bus publishes the device once it names its backend.
         store.write(frontend + "/" + Netif.Keys.BACKEND, backend, guestOwns, backendReads);
         Vif vif = new Vif(guestDomid, handle, mac, netback);
@@ -190,12 +209,18 @@ public final class SimToolstack implements AutoCloseable {
             }
             Domain guest = hypervisor.domain(guestDomid).orElseThrow();
             Domain dom0 = hypervisor.domain(0).orElseThrow();
-            SimNetback netback = new SimNetback(dom0, guest, handle, store, watches, fabric, features, fatalErrors);
+            SimNetback netback = new SimNetback(dom0, guest, handle, store, watches, this::uplink, features,
+                    fatalErrors);
             Vif restarted = new Vif(guestDomid, handle, old.mac(), netback);
             vifs.put(key(guestDomid, handle), restarted);
             LOG.info("vif {}.{}: backend restarted", guestDomid, handle);
             return restarted;
         });
+    }
+
+    private Uplink uplink(SimNetback netback) {
+        return hostInterfaces.enabled() ? HostInterface.open(netback, hostInterfaces.bridge())
+                : new SwitchUplink(fabric, netback);
     }
 
     private void forget(Vif vif) {
@@ -229,6 +254,10 @@ public final class SimToolstack implements AutoCloseable {
 
     public SimSwitch fabric() {
         return fabric;
+    }
+
+    public HostInterfaces hostInterfaces() {
+        return hostInterfaces;
     }
 
     @Override
