@@ -125,7 +125,7 @@ public final class TapDevice implements AutoCloseable {
                 int errno = Native.getLastError();
                 if (errno == EPERM || errno == EACCES) {
                     throw new TapException("creating TAP interface " + name
-                            + " was refused: it needs CAP_NET_ADMIN (run as root)", errno);
+                            + " was refused: it needs CAP_NET_ADMIN (root, or that capability)", errno);
                 }
                 if (errno == EBUSY) {
                     throw new TapException("interface " + name + " exists and is in use", errno);
@@ -369,10 +369,12 @@ public final class TapDevice implements AutoCloseable {
     /** Removes the interface: wakes a reader, waits for calls in flight, closes the descriptors. */
     @Override
     public void close() {
-        if (closed) {
-            return;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
         }
-        closed = true;
         try (Memory one = new Memory(8)) {
             one.setLong(0, 1);
             LinuxNet.write(wakeFd, Pointer.nativeValue(one), 8);
