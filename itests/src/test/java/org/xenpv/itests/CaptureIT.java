@@ -10,14 +10,12 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Collection;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.karaf.features.FeaturesService;
 import org.junit.Test;
@@ -27,11 +25,8 @@ import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
-import org.osgi.framework.InvalidSyntaxException;
-import org.osgi.framework.ServiceReference;
 import org.xenpv.net.FrameReceiver;
 import org.xenpv.net.Nic;
-import org.xenpv.net.NicState;
 import org.xenpv.net.Offload;
 
 /** xenpv-capture in the distribution: a capture of vif-0 while frames cross between its two vifs. */
@@ -45,23 +40,6 @@ public class CaptureIT extends XenpvTestSupport {
         return xenpvDistribution();
     }
 
-    private Nic activeNic(String name) throws InterruptedException {
-        AtomicReference<Nic> found = new AtomicReference<>();
-        waitFor(name + " ACTIVE", () -> {
-            try {
-                Collection<ServiceReference<Nic>> refs = bundleContext.getServiceReferences(Nic.class,
-                        "(nic.device=" + name + ")");
-                if (refs.isEmpty()) {
-                    return false;
-                }
-                found.set(bundleContext.getService(refs.iterator().next()));
-                return found.get() != null && found.get().state() == NicState.ACTIVE;
-            } catch (InvalidSyntaxException e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        return found.get();
-    }
 
     private static ByteBuffer frame(Nic to, Nic from, int size) {
         ByteBuffer frame = ByteBuffer.allocate(size);

@@ -21,11 +21,8 @@ import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
-import org.osgi.framework.InvalidSyntaxException;
-import org.osgi.framework.ServiceReference;
 import org.xenpv.net.FrameReceiver;
 import org.xenpv.net.Nic;
-import org.xenpv.net.NicState;
 import org.xenpv.net.NicStatistics;
 import org.xenpv.net.Offload;
 import org.xenpv.sim.DomainAccounting;
@@ -42,24 +39,6 @@ public class NicTrafficIT extends XenpvTestSupport {
         return xenpvDistribution();
     }
 
-    private Nic activeNic(String name) throws InterruptedException {
-        AtomicReference<Nic> found = new AtomicReference<>();
-        waitFor(name + " ACTIVE", () -> {
-            try {
-                java.util.Collection<ServiceReference<Nic>> refs = bundleContext.getServiceReferences(Nic.class,
-                        "(nic.device=" + name + ")");
-                if (refs.isEmpty()) {
-                    return false;
-                }
-                Nic nic = bundleContext.getService(refs.iterator().next());
-                found.set(nic);
-                return nic != null && nic.state() == NicState.ACTIVE;
-            } catch (InvalidSyntaxException e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        return found.get();
-    }
 
     private static ByteBuffer frame(Nic to, Nic from, int size) {
         ByteBuffer frame = ByteBuffer.allocate(size);

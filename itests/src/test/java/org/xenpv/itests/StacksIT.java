@@ -6,7 +6,6 @@ import static org.junit.Assert.assertSame;
 import static org.junit.Assert.assertTrue;
 
 import java.nio.ByteBuffer;
-import java.util.Collection;
 import java.util.EnumSet;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -21,12 +20,9 @@ import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
-import org.osgi.framework.InvalidSyntaxException;
-import org.osgi.framework.ServiceReference;
 import org.xenpv.net.FrameReceiver;
 import org.xenpv.net.MacAddress;
 import org.xenpv.net.Nic;
-import org.xenpv.net.NicState;
 import org.xenpv.net.Offload;
 
 /** Network stacks come and go at run time on their Nics while another stays in use. */
@@ -40,23 +36,6 @@ public class StacksIT extends XenpvTestSupport {
         return xenpvDistribution();
     }
 
-    private Nic activeNic(String name) throws InterruptedException {
-        AtomicReference<Nic> found = new AtomicReference<>();
-        waitFor(name + " ACTIVE", () -> {
-            try {
-                Collection<ServiceReference<Nic>> refs = bundleContext.getServiceReferences(Nic.class,
-                        "(nic.device=" + name + ")");
-                if (refs.isEmpty()) {
-                    return false;
-                }
-                found.set(bundleContext.getService(refs.iterator().next()));
-                return found.get() != null && found.get().state() == NicState.ACTIVE;
-            } catch (InvalidSyntaxException e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        return found.get();
-    }
 
     private static ByteBuffer arpRequest(Nic from, int targetIp) {
         ByteBuffer frame = ByteBuffer.allocate(60);

@@ -140,4 +140,24 @@ public abstract class XenpvTestSupport {
             Thread.sleep(50);
         }
     }
+
+    /** The Nic named {@code name} once it is ACTIVE (waiting up to {@link #WAIT_MILLIS}). */
+    protected org.xenpv.net.Nic activeNic(String name) throws InterruptedException {
+        java.util.concurrent.atomic.AtomicReference<org.xenpv.net.Nic> found =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        waitFor(name + " ACTIVE", () -> {
+            try {
+                java.util.Collection<org.osgi.framework.ServiceReference<org.xenpv.net.Nic>> refs =
+                        bundleContext.getServiceReferences(org.xenpv.net.Nic.class, "(nic.device=" + name + ")");
+                if (refs.isEmpty()) {
+                    return false;
+                }
+                found.set(bundleContext.getService(refs.iterator().next()));
+                return found.get() != null && found.get().state() == org.xenpv.net.NicState.ACTIVE;
+            } catch (org.osgi.framework.InvalidSyntaxException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        return found.get();
+    }
 }
