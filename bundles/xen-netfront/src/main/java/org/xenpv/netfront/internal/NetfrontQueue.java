@@ -363,8 +363,8 @@ final class NetfrontQueue implements AutoCloseable {
                 }
                 while (rx.responseConsumer() != producer) {
                     int consumed = receiveOnePacket(producer);
-                    if (consumed <= 0) {
-                        break;
+                    if (consumed < 0) {
+                        return;
                     }
                     rx.setResponseConsumer(rx.responseConsumer() + consumed);
                 }
@@ -382,7 +382,13 @@ final class NetfrontQueue implements AutoCloseable {
      * Copies the responses of one packet, checks them, assembles and delivers
      * the frame, and recycles the buffers.
      *
-     * @return the slots consumed; 0 when the packet's slots are not all published yet; -1 when broken
+     * A packet whose slots are not all published (its last response says
+     * more data, or extra info, at the producer) is consumed as far as it goes
+     * and counted as an error, as Linux's netfront does: an honest backend
+     * publishes a packet whole, and waiting for the rest would let a backend
+     * hold this queue's thread for good.
+     *
+     * @return the slots consumed (at least one); -1 when broken
      */
     private int receiveOnePacket(int producer) {
         ByteBuffer ring = rx.page();
@@ -391,11 +397,13 @@ final class NetfrontQueue implements AutoCloseable {
         int slots = 0;
         ExtraInfo gso = null;
         boolean more = true;
+        boolean incomplete = false;
         // First pass: copy the packet's responses (and its extra info) once, and find where it ends.
         while (more) {
             int index = first + slots;
             if (index == producer) {
-                return 0;
+                incomplete = true;
+                break;
             }
             if (slots >= rxScratch.length) {
                 markBroken("a received packet spans more than " + MAX_RX_SLOTS + " slots");
@@ -413,7 +421,8 @@ final class NetfrontQueue implements AutoCloseable {
             if (extra) {
                 int extraIndex = first + slots;
                 if (extraIndex == producer) {
-                    return 0;
+                    incomplete = true;
+                    break;
                 }
                 ExtraInfo info = ExtraInfo.read(ring, rx.slotOffset(extraIndex));
                 rxScratch[slots++] = null; // the extra slot's buffer carries no data
@@ -458,7 +467,7 @@ final class NetfrontQueue implements AutoCloseable {
         }
         int length = frame.position();
         RxResponse head = rxScratch[0];
-        if (bad || length < 14) {
+        if (bad || incomplete || length < 14) {
             counters.rxErrors.increment();
             return slots;
         }

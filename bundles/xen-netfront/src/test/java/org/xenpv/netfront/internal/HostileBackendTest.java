@@ -125,4 +125,24 @@ class HostileBackendTest {
         });
         assertBroken("names another buffer");
     }
+
+    @Test
+    void anRxPacketWhoseSlotsAreNotAllPublishedIsAnErrorAndTheQueueMovesOn() throws Exception {
+        // One response that promises more data, and nothing after it: waiting for the rest would hold the
+        // queue's thread (and every device it serves) for good. It is consumed and counted as an error.
+        tamper("rx-ring-ref", (ring, producer) -> {
+            int slot = SharedRingDescriptor.SLOTS_OFFSET + (producer % 256) * 8;
+            RxResponse.write(ring, slot, producer & 255, 0, org.xenpv.abi.netif.Netif.NETRXF_MORE_DATA, 60);
+            ring.putInt(SharedRingDescriptor.RSP_PROD_OFFSET, producer + 1);
+        });
+        SimWorld.waitFor("the partial packet counted as an error", () -> nic.statistics().total().rxErrors() == 1);
+        assertEquals(NicState.ACTIVE, nic.state(), "an error, not a broken device");
+        // The queue still takes what comes next: a whole one-slot packet is delivered.
+        tamper("rx-ring-ref", (ring, producer) -> {
+            int slot = SharedRingDescriptor.SLOTS_OFFSET + (producer % 256) * 8;
+            RxResponse.write(ring, slot, producer & 255, 0, 0, 60);
+            ring.putInt(SharedRingDescriptor.RSP_PROD_OFFSET, producer + 1);
+        });
+        SimWorld.waitFor("the next packet received", () -> nic.statistics().total().rxPackets() == 1);
+    }
 }
