@@ -86,8 +86,8 @@ public class CaptureIT extends XenpvTestSupport {
     public void aCaptureOfVif0HoldsTwentyFramesBothWays() throws Exception {
         featuresService.installFeature("xenpv-capture", EnumSet.noneOf(FeaturesService.Option.class));
         waitFor("the capture commands", this::tryList);
-        Nic vif0 = activeNic("vif-0");
-        Nic vif1 = activeNic("vif-1");
+        Nic vif0 = Nics.active(bundleContext, "vif-0");
+        Nic vif1 = Nics.active(bundleContext, "vif-1");
         BlockingQueue<Integer> at0 = new LinkedBlockingQueue<>();
         BlockingQueue<Integer> at1 = new LinkedBlockingQueue<>();
         FrameReceiver receiver0 = collectInto(at0);

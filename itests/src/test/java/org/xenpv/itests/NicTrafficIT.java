@@ -52,8 +52,8 @@ public class NicTrafficIT extends XenpvTestSupport {
 
     @Test
     public void framesSentOnOneVifArriveOnTheOtherByteForByte() throws Exception {
-        Nic vif0 = activeNic("vif-0");
-        Nic vif1 = activeNic("vif-1");
+        Nic vif0 = Nics.active(bundleContext, "vif-0");
+        Nic vif1 = Nics.active(bundleContext, "vif-1");
         BlockingQueue<byte[]> arrivals = new LinkedBlockingQueue<>();
         FrameReceiver receiver = (queue, frame, offload) -> {
             byte[] copy = new byte[frame.remaining()];
@@ -92,8 +92,8 @@ public class NicTrafficIT extends XenpvTestSupport {
     @Test
     public void netfrontIsUpdatedWhileFramesFlowAndEveryFrameIsAccountedFor() throws Exception {
         SimulatedXen sim = bundleContext.getService(bundleContext.getServiceReference(SimulatedXen.class));
-        Nic sender0 = activeNic("vif-0");
-        Nic receiver0 = activeNic("vif-1");
+        Nic sender0 = Nics.active(bundleContext, "vif-0");
+        Nic receiver0 = Nics.active(bundleContext, "vif-1");
         long senderBase = txTotal(sender0);
         long receiverLostBase = rxLost(receiver0);
         long fromGuestBase = vif(sim, 0).framesFromGuest();
@@ -126,8 +126,8 @@ public class NicTrafficIT extends XenpvTestSupport {
         });
         executeCommand("bundle:update " + bundle("org.xenpv.netfront").getBundleId());
 
-        Nic sender1 = activeNic("vif-0");
-        Nic receiver1 = activeNic("vif-1");
+        Nic sender1 = Nics.active(bundleContext, "vif-0");
+        Nic receiver1 = Nics.active(bundleContext, "vif-1");
         assertNotSame("a new Nic after the update", sender0, sender1);
         receiver1.setReceiver(counting);
         sender.set(sender1);
@@ -175,7 +175,7 @@ public class NicTrafficIT extends XenpvTestSupport {
 
     @Test
     public void netfrontIsUpgradedToANewerBuildAndTheVifsReconnect() throws Exception {
-        Nic before = activeNic("vif-0");
+        Nic before = Nics.active(bundleContext, "vif-0");
         waitFor("the bundle commands", () -> {
             try {
                 return executeCommand("bundle:list -t 0 --no-format").contains("xen-netfront");
@@ -187,8 +187,8 @@ public class NicTrafficIT extends XenpvTestSupport {
         java.nio.file.Path newer = newerNetfrontBuild("0.1.1");
         executeCommand("bundle:update " + netfront.getBundleId() + " " + newer.toUri());
         assertEquals("0.1.1", bundle("org.xenpv.netfront").getVersion().toString());
-        Nic sender = activeNic("vif-0");
-        Nic receiver = activeNic("vif-1");
+        Nic sender = Nics.active(bundleContext, "vif-0");
+        Nic receiver = Nics.active(bundleContext, "vif-1");
         assertNotSame("the newer build made new Nics", before, sender);
         BlockingQueue<byte[]> arrivals = new LinkedBlockingQueue<>();
         FrameReceiver collect = (queue, frame, offload) -> {

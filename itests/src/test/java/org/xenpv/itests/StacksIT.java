@@ -64,7 +64,7 @@ public class StacksIT extends XenpvTestSupport {
 
     @Test
     public void aStackIsInstalledAndRemovedWhileAnotherStaysInUse() throws Exception {
-        Nic tester = activeNic("vif-0");
+        Nic tester = Nics.active(bundleContext, "vif-0");
         BlockingQueue<ByteBuffer> arrivals = new LinkedBlockingQueue<>();
         FrameReceiver collect = (queue, frame, offload) -> {
             ByteBuffer copy = ByteBuffer.allocate(frame.remaining());
@@ -72,9 +72,9 @@ public class StacksIT extends XenpvTestSupport {
             arrivals.add(copy);
         };
         tester.setReceiver(collect);
-        Nic echoNic = activeNic("vif-1");
+        Nic echoNic = Nics.active(bundleContext, "vif-1");
         assertTrue(executeCommand("sim:vif-add 1").contains("vif 1.2 added"));
-        Nic pingNic = activeNic("vif-2");
+        Nic pingNic = Nics.active(bundleContext, "vif-2");
 
         // Installed as a user would, refresh allowed: nothing below the stack may restart for it.
         featuresService.installFeature("xenpv-stack-echo", EnumSet.noneOf(FeaturesService.Option.class));
@@ -104,7 +104,7 @@ public class StacksIT extends XenpvTestSupport {
         });
         assertEquals(pingNic.macAddress(), MacAddress.read(answer.get(), 22));
         assertEquals(PING_ADDRESS, answer.get().getInt(28));
-        assertSame("installing two stacks restarted no driver: vif-0 is the same Nic", tester, activeNic("vif-0"));
+        assertSame("installing two stacks restarted no driver: vif-0 is the same Nic", tester, Nics.active(bundleContext, "vif-0"));
 
         // Refresh allowed, as a user's plain feature:uninstall: only the removed bundle is refreshed.
         featuresService.uninstallFeature("xenpv-stack-ping", EnumSet.noneOf(FeaturesService.Option.class));
@@ -123,7 +123,7 @@ public class StacksIT extends XenpvTestSupport {
         tester.send(probe.duplicate(), Offload.NONE);
         ByteBuffer echoed = poll(arrivals, WAIT_MILLIS);
         assertNotNull("the echo stack is still in use", echoed);
-        assertSame("removing a stack restarted no driver: vif-0 is the same Nic", tester, activeNic("vif-0"));
+        assertSame("removing a stack restarted no driver: vif-0 is the same Nic", tester, Nics.active(bundleContext, "vif-0"));
 
         featuresService.uninstallFeature("xenpv-stack-echo", EnumSet.noneOf(FeaturesService.Option.class));
         tester.clearReceiver(collect);
