@@ -59,19 +59,30 @@ public abstract class XenpvTestSupport {
 
     /** A stock Apache Karaf with the xenpv feature repository registered, nothing of ours installed. */
     protected static Option[] stockKaraf() {
+        return withCommonOptions(stockKarafOptions(
+                editConfigurationFilePut("etc/org.apache.karaf.features.cfg", "featuresRepositories",
+                        "mvn:org.apache.karaf.features/standard/" + KARAF_VERSION + "/xml/features,"
+                                + "mvn:org.xenpv/xenpv-features/" + projectVersion() + "/xml/features")));
+    }
+
+    /** A stock Apache Karaf that knows nothing of xenpv: its own feature repositories only. */
+    protected static Option[] stockKarafWithoutXenpv() {
+        return withCommonOptions(stockKarafOptions());
+    }
+
+    private static Option[] stockKarafOptions(Option... more) {
         // JNA among the startup bundles, as docs/karaf.md asks of an existing Karaf: jline imports it
         // optionally, and a jline resolved without it is refreshed, with the shell and all behind it (this
         // test's probe too), by the first feature operation after a feature brings JNA.
         String jna = "net/java/dev/jna/jna/" + JNA_VERSION + "/jna-" + JNA_VERSION + ".jar";
-        return withCommonOptions(karafDistributionConfiguration()
+        List<Option> options = new ArrayList<>(List.of(karafDistributionConfiguration()
                 .frameworkUrl(maven().groupId("org.apache.karaf").artifactId("apache-karaf")
                         .version(KARAF_VERSION).type("tar.gz"))
                 .name("Apache Karaf").unpackDirectory(new File("target/exam")).useDeployFolder(false),
                 replaceConfigurationFile("system/" + jna, new File(System.getProperty("xenpv.repository"), jna)),
-                editConfigurationFilePut("etc/startup.properties", "mvn:net.java.dev.jna/jna/" + JNA_VERSION, "30"),
-                editConfigurationFilePut("etc/org.apache.karaf.features.cfg", "featuresRepositories",
-                        "mvn:org.apache.karaf.features/standard/" + KARAF_VERSION + "/xml/features,"
-                                + "mvn:org.xenpv/xenpv-features/" + projectVersion() + "/xml/features"));
+                editConfigurationFilePut("etc/startup.properties", "mvn:net.java.dev.jna/jna/" + JNA_VERSION, "30")));
+        options.addAll(Arrays.asList(more));
+        return options.toArray(Option[]::new);
     }
 
     /** The xenpv Karaf distribution as the build produced it. */
@@ -93,7 +104,8 @@ public abstract class XenpvTestSupport {
                         repository + "@id=xenpv@snapshots,https://repo1.maven.org/maven2@id=central"),
                 editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.localRepository",
                         System.getProperty("org.ops4j.pax.url.mvn.localRepository", "")),
-                systemProperty("xenpv.repository").value(System.getProperty("xenpv.repository"))));
+                systemProperty("xenpv.repository").value(System.getProperty("xenpv.repository")),
+                systemProperty("xenpv.kar").value(System.getProperty("xenpv.kar", ""))));
         return options.toArray(Option[]::new);
     }
 
@@ -140,10 +152,15 @@ public abstract class XenpvTestSupport {
 
     /** Waits up to {@link #WAIT_MILLIS} for the condition, failing with {@code what} otherwise. */
     protected static void waitFor(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MILLIS);
+        waitFor(what, WAIT_MILLIS, condition);
+    }
+
+    /** Waits up to {@code millis} for the condition, failing with {@code what} otherwise. */
+    protected static void waitFor(String what, long millis, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + WAIT_MILLIS + " ms waiting for " + what);
+                throw new AssertionError("timed out after " + millis + " ms waiting for " + what);
             }
             Thread.sleep(50);
         }
