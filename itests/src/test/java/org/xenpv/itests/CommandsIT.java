@@ -1,9 +1,21 @@
 package org.xenpv.itests;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.karaf.shell.api.console.Candidate;
+import org.apache.karaf.shell.api.console.Command;
+import org.apache.karaf.shell.api.console.CommandLine;
+import org.apache.karaf.shell.api.console.Session;
+import org.apache.karaf.shell.support.parsing.CommandLineImpl;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
@@ -90,6 +102,35 @@ public class CommandsIT extends XenpvTestSupport {
         assertContains(failing("xenstore:write /local/domain/0/intrusion x"), "EACCES");
         assertContains(failing("xenstore:read bad//path"), "EINVAL");
         assertContains(failing("xenstore:watch data 0"), "at least 1");
+    }
+
+    /** What Tab offers at the end of {@code line}, as the console's completion asks the command's completers. */
+    private List<String> complete(String line) throws Exception {
+        String[] words = line.split(" ", -1);
+        String last = words[words.length - 1];
+        CommandLine commandLine = new CommandLineImpl(words, words.length - 1, last.length(), line.length(), line);
+        String[] scopeAndName = words[0].split(":");
+        try (PrintStream out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+                Session session = sessionFactory.create(System.in, out, out)) {
+            Command command = session.getRegistry().getCommands().stream()
+                    .filter(c -> c.getScope().equals(scopeAndName[0]) && c.getName().equals(scopeAndName[1]))
+                    .findFirst().orElseThrow(() -> new AssertionError("no command " + words[0]));
+            List<Candidate> candidates = new ArrayList<>();
+            command.getCompleter(true).completeCandidates(session, commandLine, candidates);
+            return candidates.stream().map(Candidate::value).sorted().toList();
+        }
+    }
+
+    @Test
+    public void argumentsCompleteWithTab() throws Exception {
+        awaitNics(2);
+        assertEquals(List.of("vif-0", "vif-1"), complete("netfront:stats "));
+        assertEquals(List.of("/local/domain/"), complete("xenstore:ls /local/"));
+        assertTrue(complete("xenstore:read /local/domain/1/").contains("/local/domain/1/device/"));
+        // other tests may have made guest 2 and given it vifs
+        assertTrue(complete("sim:vif-add ").contains("1"));
+        assertFalse("dom0 is not a simulated guest", complete("sim:vif-add ").contains("0"));
+        assertEquals(List.of("0", "1"), complete("sim:vif-remove 1 "));
     }
 
     @Test

@@ -49,10 +49,18 @@ public class FeaturesIT extends XenpvTestSupport {
     @Test
     public void linuxProviderFeatureInstallsAndUninstallsCleanly() throws Exception {
         assertInstallsAndUninstalls("xenpv-platform-linux", List.of("org.xenpv.abi", "org.xenpv.platform",
-                "org.xenpv.platform.linux"), () -> {
+                "org.xenpv.platform.linux", "org.xenpv.commands"), () -> {
                     // This machine has no /dev/xen: the probe runs, finds nothing, and the provider stays disabled.
                     assertNull("a Linux provider is registered without /dev/xen", bundleContext.getAllServiceReferences(
                             "org.xenpv.platform.spi.DevicePortProvider", "(xenpv.provider=linux)"));
+                    // The commands came with the shell; without an active provider they say what is missing.
+                    String error = "";
+                    try {
+                        executeCommand("xenstore:read name");
+                    } catch (Exception e) {
+                        error = String.valueOf(e.getMessage());
+                    }
+                    assertTrue(error, error.contains("no XenStore service") && error.contains("xenpv-sim"));
                     waitFor("the probe's log line saying why the Linux provider is inactive", () -> {
                         try {
                             return executeCommand("log:display").contains(

@@ -1,20 +1,21 @@
 package org.xenpv.commands;
 
+import java.util.List;
+
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.table.ShellTable;
-import org.osgi.framework.BundleContext;
 import org.xenpv.net.Nic;
 
 @Command(scope = "netfront", name = "list", description = "Lists the vifs netfront drives: MAC, state, queues,"
         + " features negotiated")
 @Service
 public class NetfrontListCommand implements Action {
-    @Reference
-    BundleContext context;
+    @Reference(optional = true)
+    List<Nic> nics;
 
     @Option(name = "--no-format", description = "Disable table rendered output")
     boolean noFormat;
@@ -29,7 +30,7 @@ public class NetfrontListCommand implements Action {
         table.column("Queues");
         table.column("Backend domain");
         table.column("Features");
-        for (Nic nic : Services.nics(context)) {
+        for (Nic nic : Nics.sorted(nics)) {
             table.addRow().addContent(nic.name(), nic.macAddress(), nic.state(), nic.linkState(), nic.queueCount(),
                     nic.info().backendDomain(), String.join(",", nic.info().features().stream().sorted().toList()));
         }

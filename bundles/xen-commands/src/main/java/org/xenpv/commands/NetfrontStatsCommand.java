@@ -10,15 +10,14 @@ import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.table.ShellTable;
-import org.osgi.framework.BundleContext;
 import org.xenpv.net.Nic;
 import org.xenpv.net.NicStatistics;
 
 @Command(scope = "netfront", name = "stats", description = "Shows a vif's counters per queue, and why it broke if it did")
 @Service
 public class NetfrontStatsCommand implements Action {
-    @Reference
-    BundleContext context;
+    @Reference(optional = true)
+    List<Nic> nics;
 
     @Argument(index = 0, name = "device", required = true, description = "The vif, for example vif-0")
     @Completion(NicNameCompleter.class)
@@ -29,7 +28,7 @@ public class NetfrontStatsCommand implements Action {
 
     @Override
     public Object execute() {
-        Nic nic = Services.nic(context, device);
+        Nic nic = Nics.named(nics, device);
         NicStatistics statistics = nic.statistics();
         ShellTable table = new ShellTable();
         for (String column : List.of("Queue", "TX packets", "TX bytes", "TX errors", "TX dropped", "RX packets",

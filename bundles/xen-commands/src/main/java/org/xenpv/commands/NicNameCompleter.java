@@ -8,21 +8,17 @@ import org.apache.karaf.shell.api.console.CommandLine;
 import org.apache.karaf.shell.api.console.Completer;
 import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.support.completers.StringsCompleter;
-import org.osgi.framework.BundleContext;
 import org.xenpv.net.Nic;
 
 /** Completes the names of the connected vifs (vif-0, vif-1, ...). */
 @Service
 public class NicNameCompleter implements Completer {
-    @Reference
-    BundleContext context;
+    @Reference(optional = true)
+    List<Nic> nics;
 
     @Override
     public int complete(Session session, CommandLine commandLine, List<String> candidates) {
-        StringsCompleter names = new StringsCompleter();
-        for (Nic nic : Services.nics(context)) {
-            names.getStrings().add(nic.name());
-        }
-        return names.complete(session, commandLine, candidates);
+        return new StringsCompleter(Nics.sorted(nics).stream().map(Nic::name).toList())
+                .complete(session, commandLine, candidates);
     }
 }

@@ -3,7 +3,6 @@ package org.xenpv.commands;
 import java.util.Map;
 import java.util.TreeMap;
 
-import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
@@ -17,8 +16,8 @@ import org.xenpv.platform.XenPlatform;
 @Command(scope = "xen", name = "info", description = "Shows the platform: provider, Xen version, domid, platform"
         + " PCI device, grants and event channels in use")
 @Service
-public class XenInfoCommand implements Action {
-    @Reference
+public class XenInfoCommand extends XenCommandSupport {
+    @Reference(optional = true)
     XenPlatform platform;
 
     @Reference(optional = true)
@@ -32,6 +31,7 @@ public class XenInfoCommand implements Action {
 
     @Override
     public Object execute() {
+        require(platform, XenPlatform.class);
         ShellTable table = new ShellTable();
         table.column("Property");
         table.column("Value");

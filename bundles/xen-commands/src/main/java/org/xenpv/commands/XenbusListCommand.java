@@ -1,20 +1,22 @@
 package org.xenpv.commands;
 
+import java.util.Comparator;
+import java.util.List;
+
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.table.ShellTable;
-import org.osgi.framework.BundleContext;
 import org.xenpv.xenbus.XenBusDevice;
 import org.xenpv.xenstore.XenStoreException;
 
 @Command(scope = "xenbus", name = "list", description = "Lists this guest's XenBus devices and their states")
 @Service
 public class XenbusListCommand implements Action {
-    @Reference
-    BundleContext context;
+    @Reference(optional = true)
+    List<XenBusDevice> devices;
 
     @Option(name = "--no-format", description = "Disable table rendered output")
     boolean noFormat;
@@ -29,7 +31,9 @@ public class XenbusListCommand implements Action {
         table.column("Backend");
         table.column("Backend domain");
         table.column("Backend path");
-        for (XenBusDevice device : Services.devices(context)) {
+        List<XenBusDevice> sorted = devices == null ? List.of()
+                : devices.stream().sorted(Comparator.comparing(XenBusDevice::nodePath)).toList();
+        for (XenBusDevice device : sorted) {
             table.addRow().addContent(device.busId(), device.deviceClass(), device.id(), device.state(),
                     device.backendState(), device.backendDomid(), device.backendPath());
         }

@@ -2,9 +2,9 @@ package org.xenpv.commands;
 
 import java.util.stream.Collectors;
 
-import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
@@ -15,18 +15,20 @@ import org.xenpv.xenstore.XenStoreException;
 
 @Command(scope = "xenstore", name = "ls", description = "Lists a XenStore subtree, as xenstore-ls does")
 @Service
-public class XenstoreLsCommand implements Action {
-    @Reference
+public class XenstoreLsCommand extends XenCommandSupport {
+    @Reference(optional = true)
     XenStore store;
 
     @Option(name = "-p", description = "Show each node's permissions")
     boolean permissions;
 
     @Argument(index = 0, name = "path", description = "The subtree (absolute, or relative to this domain's home)")
+    @Completion(XenStorePathCompleter.class)
     String path = "/";
 
     @Override
     public Object execute() throws XenStoreException {
+        require(store, XenStore.class);
         list(path.equals("/") ? "" : path, 0);
         return null;
     }

@@ -4,9 +4,9 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
@@ -16,11 +16,12 @@ import org.xenpv.xenstore.XenStore;
 @Command(scope = "xenstore", name = "watch", description = "Prints the paths of changes at or under a node,"
         + " as xenstore-watch does (the first is the node itself)")
 @Service
-public class XenstoreWatchCommand implements Action {
-    @Reference
+public class XenstoreWatchCommand extends XenCommandSupport {
+    @Reference(optional = true)
     XenStore store;
 
     @Argument(index = 0, name = "path", required = true, description = "The node to watch")
+    @Completion(XenStorePathCompleter.class)
     String path;
 
     @Argument(index = 1, name = "count", description = "How many events to print before returning")
@@ -31,6 +32,7 @@ public class XenstoreWatchCommand implements Action {
 
     @Override
     public Object execute() throws Exception {
+        require(store, XenStore.class);
         if (count < 1) {
             throw new IllegalArgumentException("count must be at least 1, not " + count);
         }

@@ -1,6 +1,5 @@
 package org.xenpv.sim.commands;
 
-import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
@@ -8,13 +7,13 @@ import org.xenpv.sim.SimulatedXen;
 
 @Command(scope = "sim", name = "guest-create", description = "Creates another simulated guest domain and prints its domid")
 @Service
-public class SimGuestCreateCommand implements Action {
-    @Reference
+public class SimGuestCreateCommand extends SimCommandSupport {
+    @Reference(optional = true)
     SimulatedXen sim;
 
     @Override
     public Object execute() throws Exception {
-        System.out.println("guest " + sim.createGuest() + " created");
+        System.out.println("guest " + require(sim).createGuest() + " created");
         return null;
     }
 }

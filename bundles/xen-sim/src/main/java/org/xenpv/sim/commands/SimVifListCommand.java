@@ -3,7 +3,6 @@ package org.xenpv.sim.commands;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
@@ -16,8 +15,8 @@ import org.xenpv.sim.SimulatedXen;
 @Command(scope = "sim", name = "vif-list", description = "Lists the simulated vifs as dom0 sees them: backend"
         + " state, frames to and from the guest, and each backend's host interface with its counters")
 @Service
-public class SimVifListCommand implements Action {
-    @Reference
+public class SimVifListCommand extends SimCommandSupport {
+    @Reference(optional = true)
     SimulatedXen sim;
 
     @Option(name = "--no-format", description = "Disable table rendered output")
@@ -39,7 +38,7 @@ public class SimVifListCommand implements Action {
         table.column("To host");
         table.column("Host dropped");
         List<String> failures = new ArrayList<>();
-        for (SimulatedVif vif : sim.vifs()) {
+        for (SimulatedVif vif : require(sim).vifs()) {
             XenbusState state = XenbusState.fromCode(vif.backendState());
             String hostInterface = "-";
             String fromHost = "-";
