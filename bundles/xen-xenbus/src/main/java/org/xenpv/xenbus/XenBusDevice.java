@@ -20,7 +20,10 @@ public interface XenBusDevice {
     String PROPERTY_CLASS = "xenbus.class";
     /** Service property: the device id within its class, for example "0". */
     String PROPERTY_ID = "xenbus.id";
-    /** Service property: the frontend directory, for example "/local/domain/1/device/vif/0". */
+    /**
+     * Service property: the frontend directory, relative to this domain's home ("device/vif/0") so that
+     * it stays right when a restore or migration gives the domain a new domid.
+     */
     String PROPERTY_NODE = "xenbus.node";
     /** Service property: the backend directory. */
     String PROPERTY_BACKEND = "xenbus.backend";
@@ -36,6 +39,7 @@ public interface XenBusDevice {
         return deviceClass() + "-" + id();
     }
 
+    /** The frontend directory: {@code device/<class>/<id>}, relative to this domain's home. */
     String nodePath();
 
     String backendPath();

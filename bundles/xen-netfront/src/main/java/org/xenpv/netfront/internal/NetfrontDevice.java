@@ -129,6 +129,11 @@ public final class NetfrontDevice implements AutoCloseable {
         return device.readBackend(Netif.Keys.ONLINE).map(v -> v.trim().equals("1")).orElse(false);
     }
 
+    /** Whether the frontend directory still exists and still names this device's backend. */
+    private boolean frontendStillOurs() throws XenStoreException {
+        return device.read(Netif.Keys.BACKEND).map(backend -> backend.trim().equals(device.backendPath())).orElse(false);
+    }
+
     private void switchState(XenbusState state) throws XenStoreException {
         if (store.exists(device.nodePath())) {
             device.switchState(state);
@@ -339,7 +344,16 @@ public final class NetfrontDevice implements AutoCloseable {
         withdraw();
         nic.disconnected();
         try {
-            if (!queues.isEmpty() && store.exists(device.nodePath())) {
+            if (!frontendStillOurs()) {
+                // After a restore or migration the frontend directory names a new backend and belongs to
+                // the device that drives it: closing this one writes nothing there.
+                releaseQueues();
+                LOG.info("{}: its backend {} is gone; released without touching the frontend's nodes",
+                        device.busId(), device.backendPath());
+                phase = Phase.CLOSED;
+                return;
+            }
+            if (!queues.isEmpty()) {
                 switchState(XenbusState.CLOSING);
                 try {
                     device.awaitBackendState(EnumSet.of(XenbusState.CLOSING, XenbusState.CLOSED,

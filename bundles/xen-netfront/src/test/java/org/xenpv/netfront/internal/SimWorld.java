@@ -79,7 +79,7 @@ final class SimWorld implements AutoCloseable {
                 nics.put(nic.name(), nic);
                 return () -> nics.remove(nic.name());
             });
-            bus = new FrontendBus(xenstore, "/local/domain/" + domid, (device, properties) -> {
+            bus = new FrontendBus(xenstore, (device, properties) -> {
                 if ("vif".equals(device.deviceClass())) {
                     netfronts.add(device);
                 }

@@ -48,7 +48,7 @@ final class BusDevice implements XenBusDevice {
 
     @Override
     public String nodePath() {
-        return home + "/device/" + deviceClass + "/" + id;
+        return FrontendBus.under(home, "device/" + deviceClass + "/" + id);
     }
 
     @Override
@@ -183,7 +183,8 @@ final class BusDevice implements XenBusDevice {
 
     @Override
     public void writeError(int errno, String message) throws XenStoreException {
-        store.write(home + "/error/device/" + deviceClass + "/" + id + "/error", errno + " " + message);
+        store.write(FrontendBus.under(home, "error/device/" + deviceClass + "/" + id + "/error"),
+                errno + " " + message);
     }
 
     @Override

@@ -23,11 +23,20 @@ import org.xenpv.xenstore.XenStoreException;
  * names its backend. A watch on {@code <home>/device} triggers a rescan on
  * the bus's own thread, so drivers that start when a device is published may
  * wait for XenStore events without holding up the watch thread.
+ * <p>
+ * On a guest the home is this domain's, named relatively ({@code device/vif/0}),
+ * as Linux names its frontends: a domain restored or migrated gets a new domid
+ * and new backends, and relative paths follow it there. The kernel registers
+ * the watch again on resume, its first event rescans, and every device whose
+ * backend moved is published anew.
  */
 public final class FrontendBus implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FrontendBus.class);
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     private static final int MAX_DOMID = 0x7fef;
+
+    /** The home of {@link #FrontendBus(XenStore, DeviceRegistry)}: paths relative to this domain's. */
+    static final String RELATIVE_HOME = "";
 
     private record Published(BusDevice device, DeviceRegistry.Publication publication) {
     }
@@ -39,25 +48,36 @@ public final class FrontendBus implements AutoCloseable {
     private final Map<String, Published> published = new LinkedHashMap<>();
     private final Watch watch;
 
+    /** A bus over this domain's own devices, by paths relative to its home. */
+    public FrontendBus(XenStore store, DeviceRegistry registry) throws XenStoreException {
+        this(store, RELATIVE_HOME, registry);
+    }
+
+    /** A bus over the devices under {@code home}: an absolute domain path, or {@code ""} for this domain's own. */
     public FrontendBus(XenStore store, String home, DeviceRegistry registry) throws XenStoreException {
         this.store = store;
         this.home = home;
         this.registry = registry;
         this.busThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "xenpv-xenbus-bus"));
-        this.watch = store.watch(home + "/device", path -> busThread.execute(this::rescan));
+        this.watch = store.watch(under(home, "device"), path -> busThread.execute(this::rescan));
+    }
+
+    /** {@code path} under {@code home}, which may be {@link #RELATIVE_HOME}. */
+    static String under(String home, String path) {
+        return home.isEmpty() ? path : home + "/" + path;
     }
 
     /** Brings the published devices in line with XenStore. */
     synchronized void rescan() {
         Map<String, BusDevice> present = new LinkedHashMap<>();
         try {
-            for (String deviceClass : children(home + "/device")) {
-                for (String id : children(home + "/device/" + deviceClass)) {
+            for (String deviceClass : children(under(home, "device"))) {
+                for (String id : children(under(home, "device/" + deviceClass))) {
                     device(deviceClass, id).ifPresent(device -> present.put(device.nodePath(), device));
                 }
             }
         } catch (XenStoreException e) {
-            LOG.warn("XenBus scan of {} failed: {}", home + "/device", e.getMessage());
+            LOG.warn("XenBus scan of {} failed: {}", under(home, "device"), e.getMessage());
             return;
         }
         for (String node : List.copyOf(published.keySet())) {
@@ -90,7 +110,7 @@ public final class FrontendBus implements AutoCloseable {
 
     /** The device at a node once the toolstack has named its backend; its values come from dom0, so checked. */
     private Optional<BusDevice> device(String deviceClass, String id) throws XenStoreException {
-        String node = home + "/device/" + deviceClass + "/" + id;
+        String node = under(home, "device/" + deviceClass + "/" + id);
         Optional<String> backend = store.readIfExists(node + "/backend");
         Optional<String> backendId = store.readIfExists(node + "/backend-id");
         if (backend.isEmpty() || backendId.isEmpty()) {

@@ -9,7 +9,6 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
-import org.xenpv.platform.XenPlatform;
 import org.xenpv.xenbus.XenBusDevice;
 import org.xenpv.xenstore.XenStore;
 import org.xenpv.xenstore.XenStoreException;
@@ -22,7 +21,7 @@ public final class FrontendBusComponent {
     private final FrontendBus bus;
 
     @Activate
-    public FrontendBusComponent(BundleContext context, @Reference XenStore store, @Reference XenPlatform platform)
+    public FrontendBusComponent(BundleContext context, @Reference XenStore store)
             throws XenStoreException {
         DeviceRegistry registry = (device, properties) -> {
             ServiceRegistration<XenBusDevice> registration = context.registerService(XenBusDevice.class, device,
@@ -35,7 +34,7 @@ public final class FrontendBusComponent {
                 }
             };
         };
-        bus = new FrontendBus(store, store.domainPath(platform.domid()), registry);
+        bus = new FrontendBus(store, registry);
     }
 
     @Deactivate

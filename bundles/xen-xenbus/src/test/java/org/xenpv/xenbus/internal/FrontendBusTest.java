@@ -45,7 +45,7 @@ class FrontendBusTest {
         server.write("/local/domain/0", "", "n0");
         connection = new XsClientConnection(new GuestXenbusChannel(server, 1), "guest 1", 10_000);
         store = new XenStoreClient(connection);
-        bus = new FrontendBus(store, HOME, (device, properties) -> {
+        bus = new FrontendBus(store, (device, properties) -> {
             added.add(device);
             changes.add("add " + new java.util.TreeMap<>(properties));
             return () -> changes.add("remove " + device.busId());
@@ -90,10 +90,10 @@ class FrontendBusTest {
     void devicesAppearAndDisappearWithTheirProperties() throws Exception {
         addVif(0, "00:16:3e:00:00:01");
         assertEquals("add {xenbus.backend=/local/domain/0/backend/vif/1/0, xenbus.backend.domid=0,"
-                + " xenbus.class=vif, xenbus.id=0, xenbus.node=/local/domain/1/device/vif/0}", nextChange());
+                + " xenbus.class=vif, xenbus.id=0, xenbus.node=device/vif/0}", nextChange());
         addVif(1, "00:16:3e:00:00:02");
         assertEquals("add {xenbus.backend=/local/domain/0/backend/vif/1/1, xenbus.backend.domid=0,"
-                + " xenbus.class=vif, xenbus.id=1, xenbus.node=/local/domain/1/device/vif/1}", nextChange());
+                + " xenbus.class=vif, xenbus.id=1, xenbus.node=device/vif/1}", nextChange());
         assertEquals(2, bus.devices().size());
 
         server.remove(HOME + "/device/vif/0");
@@ -103,6 +103,21 @@ class FrontendBusTest {
         server.remove(HOME + "/device");
         assertEquals("remove vif-1", nextChange());
         assertEquals(0, bus.devices().size());
+    }
+
+    /** As after xl restore: the toolstack gives the device a new backend; the old one is gone. */
+    @Test
+    void aDeviceWhoseBackendMovesIsPublishedAnew() throws Exception {
+        addVif(0, "00:16:3e:00:00:01");
+        nextChange();
+        String moved = "/local/domain/0/backend/vif/2/0";
+        server.write(moved + "/state", "2", "n0", "r1");
+        server.remove("/local/domain/0/backend/vif/1/0");
+        server.write(HOME + "/device/vif/0/backend", moved, "n1", "r0");
+        assertEquals("remove vif-0", nextChange());
+        assertEquals("add {xenbus.backend=" + moved + ", xenbus.backend.domid=0,"
+                + " xenbus.class=vif, xenbus.id=0, xenbus.node=device/vif/0}", nextChange());
+        assertEquals(moved, bus.devices().get(0).backendPath());
     }
 
     @Test
