@@ -1,7 +1,7 @@
 #!/bin/bash
 # Boots Xen + dom0 under QEMU (TCG): dom0's disk twice (its root, and the domU's read-only disk),
 # serial console into $1 with timestamps. Exit 0 iff the console says XENTEST-RESULT: PASS.
-LAB=${LAB:?}; LOG=${1:?}; TMO=${TMO:-1500}
+LAB=${LAB:?}; LOG=${1:?}; TMO=${TMO:-2700}
 XENCMD="console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M dom0_max_vcpus=2 loglvl=all guest_loglvl=all"
 DOM0CMD="root=/dev/vda rw console=hvc0 earlyprintk=xen init=/xentest/dom0-init.sh"
 START=$EPOCHREALTIME

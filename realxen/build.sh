@@ -16,10 +16,12 @@ if [ ! -f xen-4.17-amd64 ]; then
 fi
 
 R=$LAB/rootfs
-if [ ! -x $R/usr/lib/jvm/java-17-openjdk-amd64/bin/java ]; then
+# curl and busybox's httpd carry the transfers, ethtool shows the TAP's offloads, tcpdump watches dom0's
+# bridge for the domU's gratuitous ARP; a root filesystem cached without them is made again.
+if [ ! -x $R/usr/lib/jvm/java-17-openjdk-amd64/bin/java ] || [ ! -x $R/usr/bin/curl ] || [ ! -x $R/usr/bin/tcpdump ]; then
   rm -rf $R $LAB/dom0.img
   debootstrap --variant=minbase \
-    --include=xen-utils-4.17,xenstore-utils,bridge-utils,iproute2,kmod,linux-image-amd64,initramfs-tools,busybox-static,procps,udev,openjdk-17-jre-headless \
+    --include=xen-utils-4.17,xenstore-utils,bridge-utils,iproute2,kmod,linux-image-amd64,initramfs-tools,busybox-static,procps,udev,openjdk-17-jre-headless,curl,ethtool,tcpdump \
     bookworm $R "$MIRROR"
 fi
 K=$(ls $R/lib/modules | head -1)
@@ -38,6 +40,8 @@ rm -rf $R/xenpv $R/xentest $R/opt/xenpv; mkdir -p $R/xenpv/probe $R/xentest $R/o
 cp "$HERE"/probe/target/xenpv-realxen-probe-*.jar "$HERE"/probe/target/lib/*.jar $R/xenpv/probe/
 tar -xzf "$HERE"/../karaf-assembly/target/xenpv-karaf-*.tar.gz -C $R/opt && mv $R/opt/xenpv-karaf-* $R/opt/xenpv
 echo "address = 192.0.2.2" > $R/opt/xenpv/etc/org.xenpv.stack.ping.PingStack.cfg
+# The TAP stack's instance for vif-0, for when its feature is installed: the domU's kernel gets xenpv0.
+printf 'nic.target = (nic.device=vif-0)\ninterface = xenpv0\n' > $R/opt/xenpv/etc/org.xenpv.stack.tap-vif0.cfg
 # The kernel's own netfront must not take the vifs xenpv drives.
 echo "blacklist xen-netfront" > $R/etc/modprobe.d/xenpv.conf
 gcc -static -O1 -Wall -Werror -o $R/xentest/gntcheck "$HERE"/c/gntcheck.c
@@ -52,7 +56,7 @@ for l in libxenstore.so.4 libxentoolcore.so.1 libc.so.6; do cp -L $R/lib/x86_64-
 cp -L $R/lib64/ld-linux-x86-64.so.2 $D/lib64/
 for m in drivers/xen/xen-evtchn drivers/xen/xen-gntdev drivers/xen/xen-gntalloc drivers/xen/xen-privcmd \
     drivers/xen/xenfs/xenfs drivers/block/xen-blkfront lib/crc16 crypto/crc32c_generic fs/mbcache fs/jbd2/jbd2 \
-    fs/ext4/ext4 drivers/net/xen-netfront; do
+    fs/ext4/ext4 drivers/net/xen-netfront drivers/net/tun; do
   cp $R/lib/modules/$K/kernel/$m.ko $D/lib/modules/$K/
 done
 cp "$HERE"/domu-init.sh $D/init; chmod +x $D/init

@@ -1,14 +1,15 @@
 #!/bin/sh
 # PID 1 of the PV domU: loads the Xen user-space device modules, mounts the second disk (dom0's root
 # filesystem, read-only: a Java runtime, xenpv's probe and xenpv's Karaf distribution), runs the probe,
-# then Karaf; at last hands the vif to the kernel's own xen-netfront, which stays unloaded until then
-# so that it never takes a vif xenpv should drive.
+# then Karaf (domu-karaf.sh), which also loads the kernel's own xen-netfront for the comparison: it
+# stays unloaded until then so that it never takes a vif xenpv should drive.
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin LD_LIBRARY_PATH=/lib
 mount -t proc proc /proc; mount -t sysfs sysfs /sys; mount -t devtmpfs devtmpfs /dev
 ip link set lo up
 log(){ echo "DOMU[$(cut -d' ' -f1 /proc/uptime)] $*"; }
 K=$(uname -r)
-for m in xen-evtchn xen-gntdev xen-privcmd xenfs xen-blkfront crc16 crc32c_generic mbcache jbd2 ext4; do
+# tun: the TAP stack's /dev/net/tun.
+for m in xen-evtchn xen-gntdev xen-privcmd xenfs xen-blkfront crc16 crc32c_generic mbcache jbd2 ext4 tun; do
   insmod /lib/modules/$K/$m.ko || log "insmod $m FAILED"
 done
 # gntalloc's default limit (1024 grants) is below what netfront's queues hold (514 each).
@@ -25,15 +26,6 @@ chroot /mnt /usr/lib/jvm/java-17-openjdk-amd64/bin/java -Xmx128m -Xshare:off -XX
 log "XENPV-PROBE-EXIT rc=$?"
 chroot /mnt /bin/sh /xentest/domu-karaf.sh
 log "XENPV-KARAF-DONE"
-# The backend xenpv's netfront left behind must accept the kernel's netfront.
-insmod /lib/modules/$K/xen-netfront.ko || log "insmod xen-netfront FAILED"
-i=0; while [ ! -e /sys/class/net/eth0 ] && [ $i -lt 30 ]; do sleep 1; i=$((i+1)); done
-ip addr add 192.0.2.3/24 dev eth0 && ip link set eth0 up
-if ping -c 3 -W 5 192.0.2.1 >/tmp/ping.txt 2>&1; then
-  echo "XENPV-CHECK kernel-netfront OK the kernel's xen-netfront took vif 0 back: $(grep -a 'packets' /tmp/ping.txt)"
-else
-  echo "XENPV-CHECK kernel-netfront FAIL $(tr '\n' ';' </tmp/ping.txt) frontend $(xenstore-read device/vif/0/state)"
-fi
 xenstore-write data/phase done
 sleep 2
 poweroff -f
