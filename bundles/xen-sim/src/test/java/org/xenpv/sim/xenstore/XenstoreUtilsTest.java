@@ -147,6 +147,20 @@ class XenstoreUtilsTest {
         assertNotEquals(0, unknown.exitCode(), unknown.output());
     }
 
+    @Test
+    void xenstoreControlPrintsTheQuotasAsCXenstoredDoes() throws Exception {
+        Path control = xenstoreControl();
+        String settings = ok(control.toString(), "quota");
+        assertTrue(settings.startsWith("Quota settings:\n"), settings);
+        assertTrue(settings.contains("nodes            :     1000 Nodes per domain\n"), settings);
+        assertTrue(settings.contains("path-max         :     2048 Max. length of a node path\n"), settings);
+        ok("xenstore-write", "/local/domain/5/mine", "x");
+        ok("xenstore-chmod", "/local/domain/5/mine", "n5");
+        assertEquals("Domain 5:\nnodes           :        1\nwatches         :        0\n"
+                + "transactions    :        0\n\n", ok(control.toString(), "quota", "5"),
+                "xenstore-control adds a newline");
+    }
+
     /**
      * xenstore-control comes with Debian's xen-utils-4.17, which is not
      * installed on a build machine (it brings the Xen daemons' init scripts);
