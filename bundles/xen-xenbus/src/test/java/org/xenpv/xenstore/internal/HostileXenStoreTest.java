@@ -42,10 +42,14 @@ class HostileXenStoreTest {
     private XenStoreClient client;
 
     private HostileXenStore connect(HostileXenStore.Responder responder) {
+        return connect(responder, 10_000);
+    }
+
+    private HostileXenStore connect(HostileXenStore.Responder responder, long replyTimeoutMillis) {
         // A burst of 5 an hour: the test never leaves the first window.
         RateLimitedLog log = new RateLimitedLog(countingLogger, 5, 1, TimeUnit.HOURS, System::nanoTime);
         HostileXenStore port = new HostileXenStore(responder);
-        connection = new XsClientConnection(port, "hostile", 10_000, log);
+        connection = new XsClientConnection(port, "hostile", replyTimeoutMillis, log);
         client = new XenStoreClient(connection);
         return port;
     }
@@ -187,6 +191,15 @@ class HostileXenStoreTest {
                 "then the watched path, in place of everything folded: the listener re-reads it all");
         assertEquals(0, connection.waitingEvents(token));
         watch.close();
+    }
+
+    @Test
+    void aXenStoreThatDoesNotAnswerFailsTheRequestAfterTheReplyTimeout() throws Exception {
+        connect(request -> request.text().startsWith("ignored") ? List.of() : wellBehaved(request), 200);
+        XenStoreException e = assertThrows(XenStoreException.class, () -> client.read("ignored"));
+        assertEquals(XsError.EIO, e.error());
+        assertTrue(e.getMessage().contains("no reply within 200 ms"), e.getMessage());
+        assertEquals("value", client.read("answered"), "the next request is answered");
     }
 
     @Test
