@@ -239,6 +239,10 @@ public final class XsClientConnection implements AutoCloseable {
             }
         } catch (PortException e) {
             fail(e.getMessage());
+        } catch (RuntimeException e) {
+            // Never a silently dead reader: whatever broke it is reported like a lost connection.
+            LOG.error("XenStore reader on the {} failed", name, e);
+            fail("the reader failed: " + e);
         }
     }
 
