@@ -11,7 +11,6 @@ import org.xenpv.abi.xs.XsError;
  * listed domains their access. Letters: n none, r read, w write, b both.
  */
 record NodePerms(List<Entry> entries) {
-    static final int MAX_ENTRIES = 5;
     /** Largest domid an entry may name (DOMID_FIRST_RESERVED - 1). */
     static final int MAX_DOMID = 0x7fef;
 
@@ -43,8 +42,8 @@ record NodePerms(List<Entry> entries) {
     }
 
     static NodePerms parse(List<String> texts) throws XsRefusal {
-        if (texts.isEmpty() || texts.size() > MAX_ENTRIES) {
-            throw new XsRefusal(XsError.EINVAL, texts.size() + " permission entries, expected 1.." + MAX_ENTRIES);
+        if (texts.isEmpty()) {
+            throw new XsRefusal(XsError.EINVAL, "no permission entry: at least the owner's is needed");
         }
         List<Entry> entries = new ArrayList<>();
         for (String text : texts) {

@@ -112,7 +112,9 @@ public final class XenStoreServer {
         XsMessageType type = XsMessageType.fromCode(Integer.toUnsignedLong(request.type()));
         try {
             if (type == null) {
-                throw new XsRefusal(XsError.EINVAL, "unknown message type " + request.type());
+                // As C xenstored: an unknown type is ENOSYS (still counted: a client sent nonsense).
+                countMalformed();
+                throw new XsRefusal(XsError.ENOSYS, "unknown message type " + request.type());
             }
             byte[] reply = dispatch(connection, type, request);
             connection.send(new XsMessage(request.type(), request.requestId(), request.transactionId(), reply));
@@ -154,17 +156,17 @@ public final class XenStoreServer {
             case WRITE: {
                 String path = path(c, request.first());
                 byte[] value = request.rest();
-                mutate(c, tx, path, (tree, gen) -> tree.write(path, value, caller, gen));
+                mutate(c, tx, path, (tree, who, gen) -> tree.write(path, value, who, gen));
                 return ok();
             }
             case MKDIR: {
                 String path = path(c, request.strings(1).get(0));
-                mutate(c, tx, path, (tree, gen) -> tree.mkdir(path, caller, gen));
+                mutate(c, tx, path, (tree, who, gen) -> tree.mkdir(path, who, gen));
                 return ok();
             }
             case RM: {
                 String path = path(c, request.strings(1).get(0));
-                mutate(c, tx, path, (tree, gen) -> tree.rm(path, caller, gen));
+                mutate(c, tx, path, (tree, who, gen) -> tree.rm(path, who, gen));
                 return ok();
             }
             case SET_PERMS: {
@@ -172,9 +174,13 @@ public final class XenStoreServer {
                 if (args.size() < 2) {
                     throw new XsRefusal(XsError.EINVAL, "SET_PERMS needs a path and at least one permission");
                 }
+                if (caller.quotaBound() && args.size() - 1 > limits.permissionsPerNode()) {
+                    throw new XsRefusal(XsError.ENOSPC, (args.size() - 1) + " permission entries; the quota is "
+                            + limits.permissionsPerNode());
+                }
                 String path = path(c, args.get(0));
                 NodePerms perms = NodePerms.parse(args.subList(1, args.size()));
-                mutate(c, tx, path, (tree, gen) -> tree.setPerms(path, perms, caller, gen));
+                mutate(c, tx, path, (tree, who, gen) -> tree.setPerms(path, perms, who, gen));
                 return ok();
             }
             case WATCH:
@@ -222,8 +228,8 @@ public final class XenStoreServer {
         return joined.toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    private static String path(XsConnection c, String path) throws XsRefusal {
-        return XsPaths.absolute(path, c.domid());
+    private String path(XsConnection c, String path) throws XsRefusal {
+        return XsPaths.absolute(path, c.domid(), limits.pathMax());
     }
 
     private static int domidArgument(String text) throws XsRefusal {
@@ -244,7 +250,7 @@ public final class XenStoreServer {
             return live;
         }
         XsTransaction transaction = transaction(c, tx);
-        transaction.touch(path);
+        transaction.touch(path, c.caller(), limits.transactionNodes());
         return transaction.working;
     }
 
@@ -258,18 +264,22 @@ public final class XenStoreServer {
 
     private void mutate(XsConnection c, int tx, String path, XsTransaction.Mutation mutation) throws XsRefusal {
         if (tx == XsWire.NO_TRANSACTION) {
-            XsTree.Change change = mutation.apply(live, ++generation);
+            XsTree.Change change = mutation.apply(live, c.caller(), ++generation);
             if (change != null) {
                 fire(change);
             }
             return;
         }
         XsTransaction transaction = transaction(c, tx);
-        transaction.touch(path);
+        transaction.touch(path, c.caller(), limits.transactionNodes());
         if (!path.equals("/")) {
-            transaction.touch(XsPaths.parent(path));
+            transaction.touch(XsPaths.parent(path), c.caller(), limits.transactionNodes());
         }
-        mutation.apply(transaction.working, generation);
+        boolean existed = transaction.working.exists(path);
+        mutation.apply(transaction.working, c.caller(), generation);
+        if (!existed && transaction.working.exists(path)) {
+            transaction.nodeCreated = true;
+        }
         transaction.mutations.add(mutation);
     }
 
@@ -277,15 +287,16 @@ public final class XenStoreServer {
         if (tx != XsWire.NO_TRANSACTION) {
             throw new XsRefusal(XsError.EBUSY, "TRANSACTION_START inside a transaction");
         }
-        if (c.transactions.size() >= limits.maxTransactionsPerConnection()) {
-            throw new XsRefusal(XsError.ENOSPC, "at most " + limits.maxTransactionsPerConnection()
-                    + " transactions per connection");
+        // C xenstored checks "started > quota" before starting one: quota + 1 may be open.
+        if (c.caller().quotaBound() && c.transactions.size() > limits.transactionsPerConnection()) {
+            throw new XsRefusal(XsError.ENOSPC, c.transactions.size() + " transactions open; the quota is "
+                    + limits.transactionsPerConnection());
         }
         int id;
         do {
             id = c.nextTransactionId++;
         } while (id == XsWire.NO_TRANSACTION || c.transactions.containsKey(id));
-        c.transactions.put(id, new XsTransaction(id, live));
+        c.transactions.put(id, new XsTransaction(id, live, domid -> live.nodesOwnedBy(domid)));
         return (Integer.toUnsignedString(id) + "\0").getBytes(StandardCharsets.US_ASCII);
     }
 
@@ -303,15 +314,36 @@ public final class XenStoreServer {
         }
         XsTree candidate = live.copy();
         List<XsTree.Change> changes = new ArrayList<>();
+        XsTree.Caller replay = c.caller().replaying();
         for (XsTransaction.Mutation mutation : transaction.mutations) {
-            XsTree.Change change = mutation.apply(candidate, ++generation);
+            XsTree.Change change = mutation.apply(candidate, replay, ++generation);
             if (change != null) {
                 changes.add(change);
             }
         }
+        if (transaction.nodeCreated && c.caller().quotaBound()) {
+            checkNodeQuotaAtCommit(candidate);
+        }
         live = candidate;
         changes.forEach(this::fire);
         return ok();
+    }
+
+    /**
+     * C xenstored's commit check (transaction_fix_domains): every unprivileged
+     * domain whose node count the transaction changed must end below the quota.
+     * Note the "below": outside a transaction a domain may reach the quota.
+     */
+    private void checkNodeQuotaAtCommit(XsTree candidate) throws XsRefusal {
+        java.util.Set<Integer> owners = new java.util.HashSet<>(candidate.owners());
+        owners.addAll(live.owners());
+        for (int domid : owners) {
+            int after = candidate.nodesOwnedBy(domid);
+            if (domid != 0 && after != live.nodesOwnedBy(domid) && after >= limits.nodesPerDomain()) {
+                throw new XsRefusal(XsError.ENOSPC, "the commit would leave domain " + domid + " owning " + after
+                        + " nodes; the quota is " + limits.nodesPerDomain());
+            }
+        }
     }
 
     private byte[] directoryPart(XsConnection c, int tx, List<String> args) throws XsRefusal {
@@ -346,14 +378,20 @@ public final class XenStoreServer {
     private byte[] watch(XsConnection c, List<String> args) throws XsRefusal {
         String given = args.get(0);
         String token = args.get(1);
+        if (given.startsWith("@") && given.length() > XsWire.REL_PATH_MAX) {
+            throw new XsRefusal(XsError.EINVAL, "special watch name longer than " + XsWire.REL_PATH_MAX);
+        }
         String absolute = given.startsWith("@") ? given : path(c, given);
         for (Watch existing : c.watches) {
             if (existing.absolutePath().equals(absolute) && existing.token().equals(token)) {
                 throw new XsRefusal(XsError.EEXIST, "watch on " + given + " with this token exists");
             }
         }
-        if (c.watches.size() >= limits.maxWatchesPerConnection()) {
-            throw new XsRefusal(XsError.E2BIG, "at most " + limits.maxWatchesPerConnection() + " watches");
+        // Per domain, over all its connections; C checks "count > quota" before adding: quota + 1 fit.
+        int domainWatches = watchesOf(c.domid());
+        if (c.caller().quotaBound() && domainWatches > limits.watchesPerDomain()) {
+            throw new XsRefusal(XsError.E2BIG, "domain " + c.domid() + " has " + domainWatches
+                    + " watches; the quota is " + limits.watchesPerDomain());
         }
         c.watches.add(new Watch(c, given, absolute, token));
         return ok();
@@ -378,15 +416,54 @@ public final class XenStoreServer {
                 live.paths();
                 return ok();
             case "help":
-                return "check\nhelp\nquota\n\0".getBytes(StandardCharsets.US_ASCII);
+                return "check\nhelp\nquota [<domid>]\n\0".getBytes(StandardCharsets.US_ASCII);
             case "quota":
-                return ("Nodes per domain: " + limits.maxNodesPerDomain() + "\nNode size: " + limits.maxValueBytes()
-                        + "\nWatches per connection: " + limits.maxWatchesPerConnection()
-                        + "\nTransactions per connection: " + limits.maxTransactionsPerConnection() + "\n\0")
-                        .getBytes(StandardCharsets.US_ASCII);
+                return quota(args.subList(1, args.size()));
             default:
                 throw new XsRefusal(XsError.EINVAL, "unknown control command '" + command + "'");
         }
+    }
+
+    private int watchesOf(int domid) {
+        return connections.stream().filter(other -> other.domid() == domid).mapToInt(other -> other.watches.size())
+                .sum();
+    }
+
+    /** "quota" as C xenstored's control command prints it: the settings, or one domain's accounting. */
+    private byte[] quota(List<String> args) throws XsRefusal {
+        StringBuilder text = new StringBuilder();
+        if (args.isEmpty()) {
+            text.append("Quota settings:\n");
+            quotaLine(text, "nodes", limits.nodesPerDomain(), "Nodes per domain");
+            quotaLine(text, "watches", limits.watchesPerDomain(), "Watches per domain");
+            quotaLine(text, "transactions", limits.transactionsPerConnection(), "Transactions per domain");
+            quotaLine(text, "outstanding", XsLimits.OUTSTANDING_REQUESTS, "Outstanding requests per domain");
+            quotaLine(text, "transaction-nodes", limits.transactionNodes(),
+                    "Max. number of accessed nodes per transaction");
+            quotaLine(text, "memory", XsLimits.MEMORY_PER_DOMAIN, "Total Xenstore memory per domain (error level)");
+            quotaLine(text, "node-size", limits.nodeSize(), "Max. size of a node");
+            quotaLine(text, "path-max", limits.pathMax(), "Max. length of a node path");
+            quotaLine(text, "permissions", limits.permissionsPerNode(), "Max. number of permissions per node");
+        } else if (args.size() == 1) {
+            int domid = domidArgument(args.get(0));
+            if (domid != 0 && !introduced.contains(domid) && live.nodesOwnedBy(domid) == 0
+                    && connections.stream().noneMatch(other -> other.domid() == domid)) {
+                throw new XsRefusal(XsError.ENOENT, "no domain " + domid);
+            }
+            int transactions = connections.stream().filter(other -> other.domid() == domid)
+                    .mapToInt(other -> other.transactions.size()).sum();
+            text.append("Domain ").append(domid).append(":\n");
+            text.append(String.format("%-16s: %8d\n", "nodes", live.nodesOwnedBy(domid)));
+            text.append(String.format("%-16s: %8d\n", "watches", watchesOf(domid)));
+            text.append(String.format("%-16s: %8d\n", "transactions", transactions));
+        } else {
+            throw new XsRefusal(XsError.EINVAL, "quota takes nothing or a domid");
+        }
+        return (text + "\0").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static void quotaLine(StringBuilder text, String name, int value, String description) {
+        text.append(String.format("%-17s: %8d %s\n", name, value, description));
     }
 
     private void fire(XsTree.Change change) {

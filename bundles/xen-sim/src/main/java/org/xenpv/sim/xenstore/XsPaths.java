@@ -13,18 +13,24 @@ final class XsPaths {
     }
 
     /**
-     * The absolute, checked form of a path a domain sent.
+     * The absolute, checked form of a path a domain sent, by C xenstored's
+     * rules (canonicalize, then is_valid_nodename): relative paths are under
+     * the domain's home; the part after {@code /local/domain/<domid>/} (or
+     * the whole path elsewhere) may be {@code pathMax} characters long.
      *
      * @throws XsRefusal EINVAL for an empty path, a bad character, "//", a trailing "/" or one too long
      */
-    static String absolute(String path, int domid) throws XsRefusal {
+    static String absolute(String path, int domid, int pathMax) throws XsRefusal {
         if (path.isEmpty()) {
             throw new XsRefusal(XsError.EINVAL, "empty path");
         }
-        boolean relative = path.charAt(0) != '/';
-        if (path.length() > (relative ? XsWire.REL_PATH_MAX : XsWire.ABS_PATH_MAX)) {
-            throw new XsRefusal(XsError.EINVAL, "path longer than " + (relative ? XsWire.REL_PATH_MAX
-                    : XsWire.ABS_PATH_MAX) + " bytes");
+        if (path.charAt(0) == '@') {
+            throw new XsRefusal(XsError.EINVAL, "'" + path + "' names a special watch, not a node");
+        }
+        String absolute = path.charAt(0) == '/' ? path : home(domid) + "/" + path;
+        int allowed = localOffset(absolute) + pathMax;
+        if (absolute.length() > allowed) {
+            throw new XsRefusal(XsError.EINVAL, "path of " + absolute.length() + " characters; at most " + allowed);
         }
         for (int i = 0; i < path.length(); i++) {
             char c = path.charAt(i);
@@ -34,10 +40,33 @@ final class XsPaths {
                 throw new XsRefusal(XsError.EINVAL, "character 0x" + Integer.toHexString(c) + " in path");
             }
         }
-        if (path.contains("//") || (path.length() > 1 && path.endsWith("/"))) {
+        if (absolute.contains("//") || (absolute.length() > 1 && absolute.endsWith("/"))) {
             throw new XsRefusal(XsError.EINVAL, "empty path element in '" + path + "'");
         }
-        return relative ? home(domid) + "/" + path : path;
+        return absolute;
+    }
+
+    /** As {@link #absolute(String, int, int)} with C xenstored's default path-max, XENSTORE_REL_PATH_MAX. */
+    static String absolute(String path, int domid) throws XsRefusal {
+        return absolute(path, domid, XsWire.REL_PATH_MAX);
+    }
+
+    /**
+     * The length of a leading {@code /local/domain/<domid>/} (a domid of 1 to
+     * 5 digits, as C's {@code sscanf("/local/domain/%5u/%n")} reads it), else 0.
+     */
+    static int localOffset(String absolute) {
+        String prefix = "/local/domain/";
+        if (!absolute.startsWith(prefix)) {
+            return 0;
+        }
+        int i = prefix.length();
+        int digits = 0;
+        while (i < absolute.length() && digits < 5 && Character.isDigit(absolute.charAt(i))) {
+            i++;
+            digits++;
+        }
+        return digits > 0 && i < absolute.length() && absolute.charAt(i) == '/' ? i + 1 : 0;
     }
 
     /** The parent of an absolute path other than "/". */

@@ -4,6 +4,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntUnaryOperator;
+
+import org.xenpv.abi.xs.XsError;
 
 /**
  * A transaction: reads and writes go to a private copy of the tree; the nodes
@@ -14,7 +17,7 @@ import java.util.Map;
 final class XsTransaction {
     /** A change replayed on commit. */
     interface Mutation {
-        XsTree.Change apply(XsTree tree, long generation) throws XsRefusal;
+        XsTree.Change apply(XsTree tree, XsTree.Caller caller, long generation) throws XsRefusal;
     }
 
     final int id;
@@ -22,15 +25,28 @@ final class XsTransaction {
     private final XsTree start;
     private final Map<String, Long> touched = new LinkedHashMap<>();
     final List<Mutation> mutations = new ArrayList<>();
+    /** Whether a node was created: only then does C xenstored check the node quota at commit. */
+    boolean nodeCreated;
 
-    XsTransaction(int id, XsTree live) {
+    XsTransaction(int id, XsTree live, IntUnaryOperator liveNodesOwned) {
         this.id = id;
         this.start = live.copy();
-        this.working = live.copy();
+        this.working = live.copyForTransaction(liveNodesOwned);
     }
 
-    void touch(String path) {
-        touched.computeIfAbsent(path, start::generationOf);
+    /**
+     * Remembers a node the transaction accessed; an unprivileged domain's
+     * transaction may access {@code maxNodes} (C's transaction-nodes quota).
+     */
+    void touch(String path, XsTree.Caller caller, int maxNodes) throws XsRefusal {
+        if (touched.containsKey(path)) {
+            return;
+        }
+        if (caller.quotaBound() && touched.size() >= maxNodes) {
+            throw new XsRefusal(XsError.ENOSPC, "the transaction accessed " + touched.size()
+                    + " nodes; the quota is " + maxNodes);
+        }
+        touched.put(path, start.generationOf(path));
     }
 
     /** True when every node the transaction touched is as it was when it began. */

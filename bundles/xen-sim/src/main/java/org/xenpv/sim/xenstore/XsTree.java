@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntUnaryOperator;
 
 import org.xenpv.abi.xs.XsError;
 
@@ -21,6 +22,8 @@ final class XsTree {
         NodePerms perms;
         long generation;
         final Map<String, Node> children = new LinkedHashMap<>();
+        /** Bytes of the children's names with their NULs, as C xenstored stores them in the record. */
+        int childNamesLength;
 
         Node(byte[] value, NodePerms perms, long generation) {
             this.value = value;
@@ -31,12 +34,40 @@ final class XsTree {
         Node deepCopy() {
             Node copy = new Node(value, perms, generation);
             children.forEach((name, child) -> copy.children.put(name, child.deepCopy()));
+            copy.childNamesLength = childNamesLength;
             return copy;
+        }
+
+        void addChild(String name, Node child) {
+            children.put(name, child);
+            childNamesLength += nameLength(name);
+        }
+
+        void removeChild(String name) {
+            if (children.remove(name) != null) {
+                childNamesLength -= nameLength(name);
+            }
         }
     }
 
-    /** Who asks, and whether they may bypass permissions. */
-    record Caller(int domid, boolean privileged) {
+    /**
+     * Who asks: the domain, whether it may bypass permissions and quotas
+     * (dom0), and whether this is a transaction's commit replaying a change
+     * already checked against the quotas when it was requested.
+     */
+    record Caller(int domid, boolean privileged, boolean replay) {
+        Caller(int domid, boolean privileged) {
+            this(domid, privileged, false);
+        }
+
+        /** Quotas bind unprivileged domains, once: when the change is requested. */
+        boolean quotaBound() {
+            return !privileged && !replay;
+        }
+
+        Caller replaying() {
+            return new Caller(domid, privileged, true);
+        }
     }
 
     /**
@@ -49,22 +80,53 @@ final class XsTree {
     private final XsLimits limits;
     private final Node root;
     private final Map<Integer, Integer> nodesByOwner;
+    /**
+     * For a transaction's copy: the nodes each domain owns in the live tree.
+     * C xenstored checks a creation inside a transaction against the live
+     * count (what the transaction added is checked at commit); null for the
+     * live tree, which counts each new node as it goes.
+     */
+    private final IntUnaryOperator liveNodesOwned;
 
     XsTree(XsLimits limits) {
         this.limits = limits;
         this.root = new Node(new byte[0], NodePerms.of("n0"), 0);
         this.nodesByOwner = new HashMap<>();
+        this.liveNodesOwned = null;
     }
 
-    private XsTree(XsTree original) {
+    private XsTree(XsTree original, IntUnaryOperator liveNodesOwned) {
         this.limits = original.limits;
         this.root = original.root.deepCopy();
         this.nodesByOwner = new HashMap<>(original.nodesByOwner);
+        this.liveNodesOwned = liveNodesOwned;
     }
 
-    /** An independent copy, for a transaction. */
+    /** An independent copy (a commit's candidate, a transaction's starting point). */
     XsTree copy() {
-        return new XsTree(this);
+        return new XsTree(this, null);
+    }
+
+    /** A transaction's working copy, whose creations are checked against {@code liveNodesOwned}. */
+    XsTree copyForTransaction(IntUnaryOperator liveNodesOwned) {
+        return new XsTree(this, liveNodesOwned);
+    }
+
+    static int nameLength(String name) {
+        return name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1;
+    }
+
+    /** ENOSPC when the record of a node would reach the node-size quota (for quota-bound callers). */
+    private void checkNodeSize(String path, int permissions, int valueLength, int childNamesLength, Caller caller)
+            throws XsRefusal {
+        if (!caller.quotaBound()) {
+            return;
+        }
+        int size = XsLimits.recordSize(permissions, valueLength, childNamesLength);
+        if (size >= limits.nodeSize()) {
+            throw new XsRefusal(XsError.ENOSPC, "the record of " + path + " would take " + size
+                    + " bytes; the node-size quota is " + limits.nodeSize());
+        }
     }
 
     private Node find(String path) {
@@ -135,15 +197,12 @@ final class XsTree {
 
     /** Writes a value, creating the node and missing ancestors. */
     Change write(String path, byte[] value, Caller caller, long generation) throws XsRefusal {
-        if (value.length > limits.maxValueBytes()) {
-            throw new XsRefusal(XsError.ENOSPC, "value of " + value.length + " bytes exceeds "
-                    + limits.maxValueBytes());
-        }
         Node node = find(path);
         if (node != null) {
             requireWrite(node, path, caller);
+            checkNodeSize(path, node.perms.entries().size(), value.length, node.childNamesLength, caller);
         } else {
-            node = create(path, caller, generation);
+            node = create(path, value.length, caller, generation);
         }
         node.value = value.clone();
         node.generation = generation;
@@ -155,10 +214,15 @@ final class XsTree {
         if (find(path) != null) {
             return null;
         }
-        return new Change(path, create(path, caller, generation).perms, false);
+        return new Change(path, create(path, 0, caller, generation).perms, false);
     }
 
-    private Node create(String path, Caller caller, long generation) throws XsRefusal {
+    /**
+     * Creates a node and its missing ancestors, after checking every quota C
+     * xenstored checks (its create_node): nodes owned, and the record size of
+     * each new node and of the existing ancestor that gains a child.
+     */
+    private Node create(String path, int valueLength, Caller caller, long generation) throws XsRefusal {
         List<String> missing = new ArrayList<>();
         String ancestor = path;
         Node existing;
@@ -167,21 +231,29 @@ final class XsTree {
             ancestor = XsPaths.parent(ancestor);
         }
         requireWrite(existing, ancestor, caller);
-        if (!caller.privileged()) {
-            int owned = nodesByOwner.getOrDefault(caller.domid(), 0);
-            if (owned + missing.size() > limits.maxNodesPerDomain()) {
+        if (caller.quotaBound()) {
+            // C counts each new node as it writes it (live) or checks the live count only (transaction).
+            int owned = liveNodesOwned != null ? liveNodesOwned.applyAsInt(caller.domid())
+                    : nodesByOwner.getOrDefault(caller.domid(), 0);
+            int created = liveNodesOwned != null ? 1 : missing.size();
+            if (owned + created > limits.nodesPerDomain()) {
                 throw new XsRefusal(XsError.ENOSPC, "domain " + caller.domid() + " owns " + owned
-                        + " nodes; the quota is " + limits.maxNodesPerDomain());
+                        + " nodes; the quota is " + limits.nodesPerDomain());
+            }
+            int permissions = existing.perms.entries().size();
+            checkNodeSize(ancestor, permissions, existing.value.length,
+                    existing.childNamesLength + nameLength(missing.get(0)), caller);
+            for (int i = 0; i < missing.size(); i++) {
+                boolean leaf = i == missing.size() - 1;
+                checkNodeSize(path, permissions, leaf ? valueLength : 0,
+                        leaf ? 0 : nameLength(missing.get(i + 1)), caller);
             }
         }
         Node node = existing;
         for (String element : missing) {
-            if (node.children.size() >= limits.maxChildren()) {
-                throw new XsRefusal(XsError.ENOSPC, "too many children under " + ancestor);
-            }
             Node child = new Node(new byte[0], node.perms.inheritedBy(caller.domid(), caller.privileged()),
                     generation);
-            node.children.put(element, child);
+            node.addChild(element, child);
             node.generation = generation;
             countOwned(child.perms.owner(), 1);
             node = child;
@@ -207,7 +279,7 @@ final class XsTree {
         }
         requireWrite(node, path, caller);
         Node parent = find(XsPaths.parent(path));
-        parent.children.remove(XsPaths.leaf(path));
+        parent.removeChild(XsPaths.leaf(path));
         parent.generation = generation;
         uncount(node);
         return new Change(path, node.perms, true);
@@ -223,6 +295,10 @@ final class XsTree {
         if (!caller.privileged() && node.perms.owner() != caller.domid()) {
             throw new XsRefusal(XsError.EACCES, "only the owner may change the permissions of " + path);
         }
+        if (!caller.privileged() && perms.owner() != node.perms.owner()) {
+            throw new XsRefusal(XsError.EPERM, "domain " + caller.domid() + " may not give " + path + " away");
+        }
+        checkNodeSize(path, perms.entries().size(), node.value.length, node.childNamesLength, caller);
         countOwned(node.perms.owner(), -1);
         countOwned(perms.owner(), 1);
         node.perms = perms;
@@ -232,6 +308,11 @@ final class XsTree {
 
     private void countOwned(int owner, int delta) {
         nodesByOwner.merge(owner, delta, Integer::sum);
+    }
+
+    /** The domains that own nodes. */
+    java.util.Set<Integer> owners() {
+        return java.util.Set.copyOf(nodesByOwner.keySet());
     }
 
     int nodesOwnedBy(int domid) {

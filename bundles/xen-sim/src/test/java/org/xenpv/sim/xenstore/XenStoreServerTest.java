@@ -35,7 +35,7 @@ class XenStoreServerTest {
 
     @BeforeEach
     void setUp() {
-        server = new XenStoreServer(new XsLimits(2048, 20, 4096, 4, 2));
+        server = new XenStoreServer(new XsLimits(20, 4, 2, 2048, 5, 2048, 1024));
         for (int domid : new int[] {1, 2}) {
             server.write("/local/domain/" + domid, "", "n" + domid);
             server.write("/local/domain/" + domid + "/domid", Integer.toString(domid), "n0", "r" + domid);
@@ -108,6 +108,8 @@ class XenStoreServerTest {
         assertEquals("ERROR:EACCES", guest2.call(SET_PERMS, "/local/domain/1/shared\0b2\0"));
         assertEquals("ERROR:EINVAL", guest1.call(SET_PERMS, "shared\0x1\0"));
         assertEquals("ERROR:EINVAL", guest1.call(SET_PERMS, "shared\0"));
+        assertEquals("ERROR:EPERM", guest1.call(SET_PERMS, "shared\0n2\0"), "a guest may not give a node away");
+        assertEquals("OK|", dom0.call(SET_PERMS, "/local/domain/1/shared\0n2\0"), "dom0 may");
     }
 
     @Test
@@ -132,7 +134,10 @@ class XenStoreServerTest {
         }
         int a = Integer.parseInt(guest1.call(TRANSACTION_START, "\0").replace("|", ""));
         int b = Integer.parseInt(guest1.call(TRANSACTION_START, "\0").replace("|", ""));
-        assertEquals("ERROR:ENOSPC", guest1.call(TRANSACTION_START, "\0"), "the per-connection limit is 2");
+        int spare = Integer.parseInt(guest1.call(TRANSACTION_START, "\0").replace("|", ""));
+        assertEquals("ERROR:ENOSPC", guest1.call(TRANSACTION_START, "\0"),
+                "a quota of 2 lets 3 be open, as C xenstored's check 'started > quota' does");
+        assertEquals("OK|", guest1.callIn(spare, TRANSACTION_END, "F\0"));
         guest1.callIn(a, WRITE, "ring-ref\0" + "8");
         guest1.callIn(a, WRITE, "event-channel\0" + "5");
         guest1.callIn(b, WRITE, "other/key\0v");
@@ -194,7 +199,16 @@ class XenStoreServerTest {
         guest1.call(WATCH, "b\0t\0");
         guest1.call(WATCH, "c\0t\0");
         guest1.call(WATCH, "d\0t\0");
-        assertEquals("ERROR:E2BIG", guest1.call(WATCH, "e\0t\0"), "the limit is 4 per connection");
+        try (RawClient second = new RawClient(server, 1)) {
+            assertEquals("OK|", second.call(WATCH, "e\0t\0"), "quota 4 lets 5 in ('count > quota' before adding)");
+            assertEquals("ERROR:E2BIG", second.call(WATCH, "f\0t\0"),
+                    "the quota is per domain: a second connection of domain 1 shares it");
+        }
+        assertEquals("OK|", guest1.call(WATCH, "f\0t\0"), "the closed connection's watch no longer counts");
+        assertEquals("OK|", guest2.call(WATCH, "g\0t\0"), "another domain has its own");
+        for (int i = 0; i < 10; i++) {
+            assertEquals("OK|", dom0.call(WATCH, "/w" + i + "\0t\0"), "dom0 is exempt");
+        }
     }
 
     @Test
@@ -213,15 +227,15 @@ class XenStoreServerTest {
     @Test
     void quotasRefuseBigValuesAndTooManyNodes() throws PortException {
         assertEquals("ERROR:ENOSPC", guest1.call(WRITE, "big\0" + "x".repeat(2049)));
-        String reply = "OK|";
-        int written = 0;
-        while (reply.equals("OK|") && written < 100) {
-            reply = guest1.call(WRITE, "n" + written + "\0v");
-            written++;
+        assertEquals(1, server.nodesOwnedBy(1), "domain 1 owns its home (the toolstack made it n1)");
+        for (int i = 1; i < 20; i++) {
+            assertEquals("OK|", guest1.call(WRITE, "n" + i + "\0v"), "node " + i + " of 20");
         }
-        assertEquals("ERROR:ENOSPC", reply);
-        assertTrue(written <= 21, "refused at the quota of 20 nodes, after " + written);
         assertEquals(20, server.nodesOwnedBy(1));
+        assertEquals("ERROR:ENOSPC", guest1.call(WRITE, "n20\0v"), "the 21st node is over the quota of 20");
+        assertEquals("OK|", guest1.call(WRITE, "n1\0rewritten"), "changing an owned node needs no new entry");
+        assertEquals("OK|", dom0.call(WRITE, "/local/domain/1/by-dom0\0v"), "dom0 is exempt");
+        assertEquals(21, server.nodesOwnedBy(1), "a node dom0 makes under a guest's node is the guest's (n1)");
     }
 
     @Test
@@ -268,7 +282,7 @@ class XenStoreServerTest {
         ByteBuffer unknownType = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
         unknownType.putInt(999).putInt(78).putInt(0).putInt(0).flip();
         guest1.sendRaw(unknownType);
-        assertEquals("ERROR:EINVAL", RawClient.text(guest1.next()));
+        assertEquals("ERROR:ENOSYS", RawClient.text(guest1.next()), "as C xenstored answers an unknown type");
 
         assertEquals("ERROR:EINVAL", guest1.call(READ, "domid"), "path without its NUL");
         assertEquals("ERROR:EINVAL", guest1.call(READ, "a//b\0"));

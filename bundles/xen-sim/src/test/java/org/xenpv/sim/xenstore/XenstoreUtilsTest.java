@@ -147,6 +147,31 @@ class XenstoreUtilsTest {
         assertNotEquals(0, unknown.exitCode(), unknown.output());
     }
 
+    @Test
+    void theToolsOnTheSocketAreExemptFromTheGuestQuotasAsOnXen() throws Exception {
+        String big = "v".repeat(3000); // a guest's node record stops at 2048 bytes; dom0's socket has no such quota
+        ok("xenstore-write", "/tool/big", big);
+        assertEquals(big + "\n", ok("xenstore-read", "/tool/big"));
+        ok("xenstore-chmod", "/tool/big", "n0", "r1", "r2", "r3", "r4", "r5", "r6");
+        String listing = ok("xenstore-ls", "-p", "/tool");
+        assertTrue(listing.startsWith("big = ") && listing.endsWith("(n0,r1,r2,r3,r4,r5,r6)\n"),
+                "seven permission entries, where a guest may set five: " + listing);
+    }
+
+    @Test
+    void xenstoreControlPrintsTheQuotasAsCXenstoredDoes() throws Exception {
+        Path control = xenstoreControl();
+        String settings = ok(control.toString(), "quota");
+        assertTrue(settings.startsWith("Quota settings:\n"), settings);
+        assertTrue(settings.contains("nodes            :     1000 Nodes per domain\n"), settings);
+        assertTrue(settings.contains("path-max         :     2048 Max. length of a node path\n"), settings);
+        ok("xenstore-write", "/local/domain/5/mine", "x");
+        ok("xenstore-chmod", "/local/domain/5/mine", "n5");
+        assertEquals("Domain 5:\nnodes           :        1\nwatches         :        0\n"
+                + "transactions    :        0\n\n", ok(control.toString(), "quota", "5"),
+                "xenstore-control adds a newline");
+    }
+
     /**
      * xenstore-control comes with Debian's xen-utils-4.17, which is not
      * installed on a build machine (it brings the Xen daemons' init scripts);

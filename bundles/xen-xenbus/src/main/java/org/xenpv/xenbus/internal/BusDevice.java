@@ -81,12 +81,14 @@ final class BusDevice implements XenBusDevice {
         if (value.isEmpty()) {
             return XenbusState.UNKNOWN;
         }
-        try {
-            XenbusState state = XenbusState.fromCode(Long.parseLong(value.get().trim()));
-            return state == null ? XenbusState.UNKNOWN : state;
-        } catch (NumberFormatException e) {
+        String text = value.get().trim();
+        String digits = text.startsWith("+") ? text.substring(1) : text;
+        // ASCII digits only: Java's parsers also take other scripts' digits, which no backend writes.
+        if (digits.isEmpty() || digits.length() > 9 || !isAsciiDigits(digits)) {
             return XenbusState.UNKNOWN;
         }
+        XenbusState state = XenbusState.fromCode(Long.parseLong(digits));
+        return state == null ? XenbusState.UNKNOWN : state;
     }
 
     @Override
@@ -154,15 +156,19 @@ final class BusDevice implements XenBusDevice {
         }
         String text = value.get().trim();
         try {
-            int number = Integer.parseInt(text);
-            if (number >= 0 && text.chars().allMatch(Character::isDigit)) {
-                return Optional.of(number);
+            if (isAsciiDigits(text)) {
+                return Optional.of(Integer.parseInt(text));
             }
         } catch (NumberFormatException e) {
-            // reported below
+            // too big: reported below
         }
         throw new XenStoreException(XsError.EINVAL, "read", backendPath + "/" + key,
                 "'" + text + "' is not an unsigned number");
+    }
+
+    /** True for a non-empty run of '0'..'9' (Character.isDigit would also take other scripts' digits). */
+    static boolean isAsciiDigits(String text) {
+        return !text.isEmpty() && text.chars().allMatch(c -> c >= '0' && c <= '9');
     }
 
     @Override

@@ -15,6 +15,14 @@ import org.xenpv.xenstore.XenStoreOperations;
 class NodeOperations implements XenStoreOperations {
     /** Gives up on a directory that keeps changing while it is read in parts. */
     private static final int DIRECTORY_PART_ATTEMPTS = 8;
+    /**
+     * The most names a listing may have. A single XS_DIRECTORY reply is bounded
+     * by the payload limit, but a directory read in parts is not: a server could
+     * keep answering with more names. C xenstored's quotas keep a guest's own
+     * directories far smaller (a 2048-byte node record holds its child names);
+     * dom0 may make bigger ones, and /local/domain has one entry per domain.
+     */
+    static final int MAX_DIRECTORY_ENTRIES = 65_536;
 
     final XsClientConnection connection;
     final int transactionId;
@@ -124,6 +132,10 @@ class NodeOperations implements XenStoreOperations {
                 int end = chunk.indexOf("");
                 List<String> chunkNames = end >= 0 ? chunk.subList(0, end) : chunk;
                 names.addAll(chunkNames);
+                if (names.size() > MAX_DIRECTORY_ENTRIES) {
+                    throw new XenStoreException(XsError.E2BIG, "XS_DIRECTORY_PART", path, "more than "
+                            + MAX_DIRECTORY_ENTRIES + " entries; refused");
+                }
                 if (end >= 0) {
                     return names;
                 }

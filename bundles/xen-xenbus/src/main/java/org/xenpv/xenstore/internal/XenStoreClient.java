@@ -123,6 +123,11 @@ public class XenStoreClient extends NodeOperations implements XenStore {
         }
 
         @Override
+        public String watchedPath() {
+            return path;
+        }
+
+        @Override
         public void deliver(String eventPath) {
             if (closed) {
                 return;
