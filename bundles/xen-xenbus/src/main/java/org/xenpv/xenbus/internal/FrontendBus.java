@@ -117,11 +117,11 @@ public final class FrontendBus implements AutoCloseable {
             return Optional.empty();
         }
         String backendPath = backend.get().trim();
-        int backendDomid;
-        try {
-            backendDomid = Integer.parseInt(backendId.get().trim());
-        } catch (NumberFormatException e) {
-            backendDomid = -1;
+        String backendIdText = backendId.get().trim();
+        int backendDomid = -1;
+        // At most five ASCII digits: no sign, no other script's digits, no overflow.
+        if (backendIdText.length() <= 5 && BusDevice.isAsciiDigits(backendIdText)) {
+            backendDomid = Integer.parseInt(backendIdText);
         }
         if (!backendPath.startsWith("/") || backendPath.contains("//") || backendDomid < 0
                 || backendDomid > MAX_DOMID) {

@@ -126,6 +126,10 @@ class FrontendBusTest {
         server.write(HOME + "/device/vif/5/backend-id", "0", "n1", "r0");
         server.write(HOME + "/device/vif/6/backend", "/local/domain/0/backend/vif/1/6", "n1", "r0");
         server.write(HOME + "/device/vif/6/backend-id", "99999", "n1", "r0");
+        server.write(HOME + "/device/vif/8/backend", "/local/domain/0/backend/vif/1/8", "n1", "r0");
+        server.write(HOME + "/device/vif/8/backend-id", "+0", "n1", "r0");
+        server.write(HOME + "/device/vif/9/backend", "/local/domain/0/backend/vif/1/9", "n1", "r0");
+        server.write(HOME + "/device/vif/9/backend-id", "\u0660", "n1", "r0");
         addVif(7, "00:16:3e:00:00:07");
         assertTrue(nextChange().contains("xenbus.id=7"), "only the valid device appeared");
         bus.rescan();
