@@ -55,14 +55,23 @@ public final class NetfrontDriver {
                 config.rxBuffers(), config.closeTimeoutMillis()), (nic, properties) -> {
                     ServiceRegistration<Nic> registration = context.registerService(Nic.class, nic,
                             new Hashtable<>(properties));
+                    Hashtable<String, Object> management = new Hashtable<>(properties);
+                    management.put(NicManagement.OBJECT_NAME_PROPERTY, NicManagement.objectName(nic.name()));
+                    ServiceRegistration<NicManagementMXBean> mbean = context.registerService(
+                            NicManagementMXBean.class, new NicManagement(nic), management);
                     return () -> {
-                        try {
-                            registration.unregister();
-                        } catch (IllegalStateException e) {
-                            // already gone with the bundle
-                        }
+                        unregister(mbean);
+                        unregister(registration);
                     };
                 });
+    }
+
+    private static void unregister(ServiceRegistration<?> registration) {
+        try {
+            registration.unregister();
+        } catch (IllegalStateException e) {
+            // already gone with the bundle
+        }
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
