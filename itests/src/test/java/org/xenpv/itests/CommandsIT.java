@@ -88,6 +88,30 @@ public class CommandsIT extends XenpvTestSupport {
         awaitNics(2);
         assertContains(executeCommand("xenbus:list --no-format"), "vif-0", "vif-1", "CONNECTED",
                 "/local/domain/0/backend/vif/1/0");
+        String one = executeCommand("xenbus:list --no-format vif-1");
+        assertContains(one, "vif-1", "/local/domain/0/backend/vif/1/1");
+        assertFalse("only the device asked for: " + one, one.contains("backend/vif/1/0"));
+        assertContains(failing("xenbus:list vif-9"), "no XenBus device 'vif-9'", "vif-0", "vif-1");
+    }
+
+    @Test
+    public void everyTableCommandPrintsWithoutBordersWhenAskedNotToFormat() throws Exception {
+        awaitNics(2);
+        // Each command with its arguments, if any; Karaf's options go before the arguments.
+        for (List<String> command : List.of(List.of("netfront:list"), List.of("netfront:stats", "vif-0"),
+                List.of("xenbus:list"), List.of("xen:info"), List.of("sim:vif-list"))) {
+            String arguments = String.join(" ", command.subList(1, command.size()));
+            String formatted = executeCommand(command.get(0) + " " + arguments);
+            String plain = executeCommand(command.get(0) + " --no-format " + arguments);
+            assertTrue(command + " draws a table: " + formatted, hasTableRules(formatted));
+            assertFalse(command + " --no-format draws none: " + plain, hasTableRules(plain));
+        }
+    }
+
+    /** Whether Karaf's ShellTable drew its column separators and header rule. */
+    private static boolean hasTableRules(String output) {
+        return output.contains("\u2502") || output.contains("\u253c") || output.contains(" | ")
+                || output.contains("-+-");
     }
 
     @Test
@@ -125,6 +149,8 @@ public class CommandsIT extends XenpvTestSupport {
     public void argumentsCompleteWithTab() throws Exception {
         awaitNics(2);
         assertEquals(List.of("vif-0", "vif-1"), complete("netfront:stats "));
+        assertTrue(complete("xenbus:list ").containsAll(List.of("vif-0", "vif-1")));
+        assertEquals(List.of("vif-1"), complete("xenbus:list vif-1"));
         assertEquals(List.of("/local/domain/"), complete("xenstore:ls /local/"));
         assertTrue(complete("xenstore:read /local/domain/1/").contains("/local/domain/1/device/"));
         // other tests may have made guest 2 and given it vifs

@@ -1,10 +1,11 @@
 package org.xenpv.commands;
 
-import java.util.Comparator;
 import java.util.List;
 
 import org.apache.karaf.shell.api.action.Action;
+import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
@@ -17,6 +18,11 @@ import org.xenpv.xenstore.XenStoreException;
 public class XenbusListCommand implements Action {
     @Reference(optional = true)
     List<XenBusDevice> devices;
+
+    @Argument(index = 0, name = "devices", multiValued = true,
+            description = "Only these devices, by bus id (for example vif-0); all when none is given")
+    @Completion(XenBusDeviceCompleter.class)
+    List<String> only;
 
     @Option(name = "--no-format", description = "Disable table rendered output")
     boolean noFormat;
@@ -31,9 +37,9 @@ public class XenbusListCommand implements Action {
         table.column("Backend");
         table.column("Backend domain");
         table.column("Backend path");
-        List<XenBusDevice> sorted = devices == null ? List.of()
-                : devices.stream().sorted(Comparator.comparing(XenBusDevice::nodePath)).toList();
-        for (XenBusDevice device : sorted) {
+        List<XenBusDevice> shown = only == null || only.isEmpty() ? XenBusDevices.sorted(devices)
+                : only.stream().map(busId -> XenBusDevices.named(devices, busId)).distinct().toList();
+        for (XenBusDevice device : shown) {
             table.addRow().addContent(device.busId(), device.deviceClass(), device.id(), device.state(),
                     device.backendState(), device.backendDomid(), device.backendPath());
         }

@@ -3,6 +3,7 @@ package org.xenpv.xenbus;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
 
 import org.osgi.annotation.versioning.ProviderType;
@@ -89,6 +90,20 @@ public interface XenBusDevice {
 
     /** Every feature the backend advertises as {@code feature-<name>} = 1, by name. */
     Set<String> backendFeatures() throws XenStoreException;
+
+    /**
+     * Binds a driver to the device, one at a time as a bus binds its devices: the stage completes once
+     * every earlier driver has closed its binding. A driver instance that closes the device in the
+     * background (its bundle updated, its configuration changed) thus finishes before the next one starts
+     * the handshake. The stage may complete on the thread that closed the earlier binding.
+     */
+    CompletionStage<DriverBinding> bindDriver();
+
+    /** A driver's hold on its device, from {@link #bindDriver()}; closing it (once is enough) lets the next in. */
+    interface DriverBinding extends AutoCloseable {
+        @Override
+        void close();
+    }
 
     /**
      * Reports a device error where the toolstack looks for it

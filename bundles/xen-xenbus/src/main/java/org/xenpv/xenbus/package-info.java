@@ -4,7 +4,7 @@
  * bind to by class with a target filter such as {@code (xenbus.class=vif)}.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.xenpv.xenbus;
 
 import org.osgi.annotation.bundle.Export;

@@ -143,7 +143,7 @@ public final class Probe {
                         + nic.queueCount() + " features=" + nic.info().features()));
         if (!connected) {
             bus.close();
-            netfronts.close();
+            netfronts.closeAll().get(STEP_SECONDS, TimeUnit.SECONDS);
             return;
         }
         BlockingQueue<ByteBuffer> arrivals = new LinkedBlockingQueue<>();
@@ -202,7 +202,7 @@ public final class Probe {
                 + "; dom0 says " + dom0Says);
         nic.clearReceiver(collect);
         bus.close();
-        netfronts.close();
+        netfronts.closeAll().get(STEP_SECONDS, TimeUnit.SECONDS);
         String closed = store.read(home + "/device/vif/0/state");
         String backendAfter = store.read(backendPath + "/state");
         // Closed, then handed back: Initialising with the backend in InitWait, as the toolstack made the vif.

@@ -69,6 +69,34 @@ class EventChannelsTest {
     }
 
     @Test
+    void the_management_view_shows_ports_dispatches_and_failures() throws Exception {
+        javax.management.MBeanServer server = javax.management.MBeanServerFactory.newMBeanServer();
+        javax.management.ObjectName name = new javax.management.ObjectName("org.xenpv:type=EventChannels");
+        // Aries JMX whiteboard (Karaf's management feature) registers a service as an MXBean only when it
+        // implements <its class name>MXBean; the object itself goes to the MBean server, as here.
+        assertEquals(EventChannelsManagement.class.getName() + "MXBean",
+                EventChannelsManagementMXBean.class.getName());
+        server.registerMBean(new EventChannelsManagement(dispatcher), name);
+        BlockingQueue<Integer> handled = new LinkedBlockingQueue<>();
+        EventChannel channel = channels.bindUnbound(0, c -> {
+            handled.add(c.localPort());
+            throw new IllegalStateException("a handler that fails");
+        });
+        int dom0Port = bindDom0(channel);
+        assertEquals(1, server.getAttribute(name, "PortsOpen"));
+        dom0.events().send(dom0Port);
+        assertEquals(channel.localPort(), handled.poll(WAIT, TimeUnit.SECONDS));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT);
+        while ((Long) server.getAttribute(name, "HandlerFailures") < 1 && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        assertEquals(1L, server.getAttribute(name, "EventsDispatched"));
+        assertEquals(1L, server.getAttribute(name, "HandlerFailures"));
+        channel.close();
+        assertEquals(0, server.getAttribute(name, "PortsOpen"));
+    }
+
+    @Test
     void port_is_rearmed_only_after_its_handler_returns() throws Exception {
         CountDownLatch inHandler = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);

@@ -99,7 +99,8 @@ public final class BundleGrantTable implements GrantTable {
             throw new IllegalArgumentException("access must be given");
         }
         PageAllocation allocation = new PageAllocation(port,
-                port.allocate(domid, pageCount, access == Access.WRITABLE), access, live::remove);
+                port.allocate(domid, pageCount, access == Access.WRITABLE), access, live::remove,
+                ledger::revocationDeferred);
         live.add(allocation);
         return allocation;
     }

@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 
 import org.osgi.service.component.annotations.Component;
 import org.xenpv.gnttab.GrantTableStatus;
@@ -12,6 +13,7 @@ import org.xenpv.gnttab.GrantTableStatus;
 @Component(service = {GrantLedger.class, GrantTableStatus.class})
 public final class GrantLedger implements GrantTableStatus {
     private final Set<BundleGrantTable> tables = ConcurrentHashMap.newKeySet();
+    private final LongAdder revocationsDeferred = new LongAdder();
 
     void register(BundleGrantTable table) {
         tables.add(table);
@@ -33,5 +35,14 @@ public final class GrantLedger implements GrantTableStatus {
             byBundle.merge(table.owner(), table.grantsOutstanding(), Integer::sum);
         }
         return byBundle;
+    }
+
+    void revocationDeferred() {
+        revocationsDeferred.increment();
+    }
+
+    /** Revocations, since start, whose end had to wait for the peer to let go of the pages. */
+    long revocationsDeferred() {
+        return revocationsDeferred.sum();
     }
 }

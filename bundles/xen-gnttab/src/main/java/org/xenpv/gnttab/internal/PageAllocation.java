@@ -22,13 +22,20 @@ final class PageAllocation implements GrantedPages {
     private final Access access;
     private final ByteBuffer[] pages;
     private final Consumer<PageAllocation> onRevoke;
+    private final Runnable onDeferred;
     private boolean revoked;
 
-    PageAllocation(GrantAllocPort port, GrantAllocation allocation, Access access, Consumer<PageAllocation> onRevoke) {
+    /**
+     * @param onRevoke told of every revocation
+     * @param onDeferred told when a revocation's end waits for the peer to let go of the pages
+     */
+    PageAllocation(GrantAllocPort port, GrantAllocation allocation, Access access, Consumer<PageAllocation> onRevoke,
+            Runnable onDeferred) {
         this.port = port;
         this.allocation = allocation;
         this.access = access;
         this.onRevoke = onRevoke;
+        this.onDeferred = onDeferred;
         this.pages = new ByteBuffer[allocation.pageCount()];
         for (int i = 0; i < pages.length; i++) {
             pages[i] = allocation.pages().slice(i * GrantTable.PAGE_SIZE, GrantTable.PAGE_SIZE)
@@ -72,6 +79,7 @@ final class PageAllocation implements GrantedPages {
         onRevoke.accept(this);
         boolean endedNow = port.deallocate(allocation);
         if (!endedNow) {
+            onDeferred.run();
             LOG.debug("domain {} still maps some of {} pages; they end when it unmaps them", domid(), pages.length);
         }
         return endedNow;

@@ -85,6 +85,27 @@ class BundleGrantTableTest {
     }
 
     @Test
+    void the_management_view_counts_pages_by_bundle_and_deferred_revocations() throws Exception {
+        javax.management.MBeanServer server = javax.management.MBeanServerFactory.newMBeanServer();
+        javax.management.ObjectName name = new javax.management.ObjectName("org.xenpv:type=GrantTable");
+        // Aries JMX whiteboard (Karaf's management feature) registers a service as an MXBean only when it
+        // implements <its class name>MXBean; the object itself goes to the MBean server, as here.
+        assertEquals(GrantTableManagement.class.getName() + "MXBean",
+                GrantTableManagementMXBean.class.getName());
+        server.registerMBean(new GrantTableManagement(ledger), name);
+        GrantedPages pages = table.grant(0, 3, Access.WRITABLE);
+        assertEquals(3, server.getAttribute(name, "GrantsOutstanding"));
+        javax.management.openmbean.TabularData byBundle =
+                (javax.management.openmbean.TabularData) server.getAttribute(name, "GrantsByBundle");
+        assertEquals(3, byBundle.get(new Object[] {"test.bundle"}).get("value"));
+        assertEquals(0L, server.getAttribute(name, "RevocationsDeferred"));
+        GrantMapping mapping = guest.grants().map(dom0, pages.ref(0), false);
+        assertFalse(pages.revoke());
+        assertEquals(1L, server.getAttribute(name, "RevocationsDeferred"));
+        mapping.unmap();
+    }
+
+    @Test
     void bad_requests_fail_clearly() {
         assertThrows(IllegalArgumentException.class, () -> table.grant(0x7ff0, 1, Access.READ_ONLY));
         assertThrows(IllegalArgumentException.class, () -> table.grant(0, 0, Access.READ_ONLY));

@@ -7,8 +7,11 @@ import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -16,6 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xenpv.abi.netif.Netif;
 import org.xenpv.abi.xs.XenbusState;
+import org.xenpv.abi.xs.XsError;
 import org.xenpv.evtchn.EventChannels;
 import org.xenpv.gnttab.GrantTable;
 import org.xenpv.net.MacAddress;
@@ -26,12 +30,17 @@ import org.xenpv.xenstore.XenStoreException;
 
 /**
  * The frontend of one vif: the XenbusState handshake with its backend, the
- * queues while connected, and the Nic. All state changes run on the device's
- * own thread, driven by the backend's state.
+ * queues while connected, and the Nic. Everything that touches XenStore or
+ * waits on the backend runs on the device's own thread, driven by the
+ * backend's state; the methods callers use ({@link #start}, {@link #beginClose})
+ * only hand work to that thread and return.
  */
-public final class NetfrontDevice implements AutoCloseable {
+public final class NetfrontDevice {
     private static final Logger LOG = LoggerFactory.getLogger(NetfrontDevice.class);
     private static final int DEFAULT_MTU = 1500;
+    /** The first pause before trying a failed connection again; it doubles per failure up to the cap. */
+    static final long FIRST_RETRY_MILLIS = 250;
+    static final long MAX_RETRY_MILLIS = 30_000;
 
     /** Publishes the Nic while the device is usable. */
     public interface Publisher {
@@ -46,29 +55,40 @@ public final class NetfrontDevice implements AutoCloseable {
     private final EventChannels events;
     private final NetfrontConfig config;
     private final Publisher publisher;
-    private final ExecutorService thread;
-    private final NetfrontNic nic;
+    private final ScheduledThreadPoolExecutor thread;
+    /** Completes when the device is closed and its thread has ended. */
+    private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private final List<NetfrontQueue> queues = new ArrayList<>();
+    /** Guards starting the Nic's queues against {@link #beginClose} stopping them from another thread. */
+    private final Object dataPath = new Object();
+    private boolean closing;
+    /** Made on the device's thread once the vif's MAC address is read; null before. */
+    private volatile NetfrontNic nic;
+    // Confined to the device's thread:
+    private XenBusDevice.DriverBinding binding;
     private AutoCloseable backendObservation;
     private AutoCloseable publication;
     private Phase phase = Phase.IDLE;
     private Negotiated agreed;
+    private int failedAttempts;
+    private long retryNotBefore;
 
     NetfrontDevice(XenBusDevice device, XenStore store, GrantTable grants, EventChannels events,
-            NetfrontConfig config, Publisher publisher) throws XenStoreException {
+            NetfrontConfig config, Publisher publisher) {
         this.device = device;
         this.store = store;
         this.grants = grants;
         this.events = events;
         this.config = config;
         this.publisher = publisher;
-        this.thread = Executors.newSingleThreadExecutor(r -> new Thread(r, "xenpv-netfront-" + device.busId()));
-        MacAddress mac = device.read(Netif.Keys.MAC).map(NetfrontDevice::parseMac).orElseThrow(
-                () -> new XenStoreException(org.xenpv.abi.xs.XsError.EINVAL, "read", device.nodePath() + "/mac",
-                        "the toolstack gave the vif no valid MAC address"));
-        int mtu = device.read(Netif.Keys.MTU).map(NetfrontDevice::parseMtu).orElse(DEFAULT_MTU);
-        this.nic = new NetfrontNic(device.busId(), mac, mtu, device.backendDomid(),
-                () -> execute(this::onBroken));
+        this.thread = new ScheduledThreadPoolExecutor(1, r -> new Thread(r, "xenpv-netfront-" + device.busId())) {
+            @Override
+            protected void terminated() {
+                closed.complete(null);
+            }
+        };
+        // A retry pending when the device closes is dropped, not run after the close.
+        thread.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     }
 
     private static MacAddress parseMac(String text) {
@@ -88,29 +108,63 @@ public final class NetfrontDevice implements AutoCloseable {
         }
     }
 
+    /** The vif's Nic; null until the device's thread has read the vif's MAC address. */
     NetfrontNic nic() {
         return nic;
     }
 
-    /** Starts following the backend. */
-    void start() throws XenStoreException {
-        execute(this::claim);
-        backendObservation = device.observeBackendState(state -> execute(this::reconcile));
+    /**
+     * Starts following the backend, once any earlier driver of this vif (a previous bundle version still
+     * closing it) has let go. Returns at once.
+     */
+    void start() {
+        device.bindDriver().thenAccept(bound -> {
+            if (!execute(() -> open(bound))) {
+                bound.close(); // closed before it started: let the next driver in
+            }
+        });
     }
 
-    private void execute(Runnable step) {
-        if (!thread.isShutdown()) {
+    /** Runs {@code step} on the device's thread; false when the device is closing. */
+    private boolean execute(Runnable step) {
+        try {
+            thread.execute(guarded(step));
+            return true;
+        } catch (RejectedExecutionException e) {
+            return false;
+        }
+    }
+
+    private Runnable guarded(Runnable step) {
+        return () -> {
             try {
-                thread.execute(() -> {
-                    try {
-                        step.run();
-                    } catch (RuntimeException e) {
-                        LOG.error("{}: unexpected failure", device.busId(), e);
-                    }
-                });
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                // closing
+                step.run();
+            } catch (RuntimeException e) {
+                LOG.error("{}: unexpected failure", device.busId(), e);
             }
+        };
+    }
+
+    /** Reads what the toolstack set for the vif, makes its Nic and starts following the backend. */
+    private void open(XenBusDevice.DriverBinding bound) {
+        binding = bound;
+        if (phase == Phase.CLOSED) {
+            return;
+        }
+        try {
+            MacAddress mac = device.read(Netif.Keys.MAC).map(NetfrontDevice::parseMac).orElse(null);
+            if (mac == null) {
+                // Nothing to retry: the toolstack has to give the vif an address, which makes it a new device.
+                LOG.error("{}: cannot drive it: the toolstack gave the vif no valid MAC address", device.busId());
+                writeError(XsError.EINVAL.errno(), "netfront: no valid mac");
+                return;
+            }
+            int mtu = device.read(Netif.Keys.MTU).map(NetfrontDevice::parseMtu).orElse(DEFAULT_MTU);
+            nic = new NetfrontNic(device.busId(), mac, mtu, device.backendDomid(), () -> execute(this::onBroken));
+            claim();
+            backendObservation = device.observeBackendState(state -> execute(this::reconcile));
+        } catch (XenStoreException e) {
+            LOG.error("{}: cannot drive it: {}", device.busId(), e.getMessage());
         }
     }
 
@@ -147,6 +201,9 @@ public final class NetfrontDevice implements AutoCloseable {
             switch (phase) {
                 case IDLE:
                     if (backend == XenbusState.INIT_WAIT) {
+                        if (System.nanoTime() - retryNotBefore < 0) {
+                            break; // a failed attempt's pause: its scheduled retry comes back here
+                        }
                         if (device.state() != XenbusState.INITIALISING) {
                             switchState(XenbusState.INITIALISING);
                         }
@@ -181,31 +238,49 @@ public final class NetfrontDevice implements AutoCloseable {
         }
     }
 
-    /** Reads the backend's offer, builds the queues, writes the frontend's keys, goes Connected. */
-    private void connect() throws XenStoreException {
-        if (!device.backendFeature("rx-copy")) {
-            nic.broken("the backend does not offer feature-rx-copy, the only receive mode supported");
-            return;
-        }
-        boolean trusted = device.read(Netif.Keys.TRUSTED).map(v -> !v.trim().equals("0")).orElse(true);
-        int backendMax = device.readBackendInt(Netif.Keys.MULTI_QUEUE_MAX_QUEUES).orElse(1);
-        int queueCount = Math.max(1, Math.min(backendMax, config.maxQueues()));
-        Negotiated agreed = new Negotiated(device.backendFeature("sg"), device.backendFeature("gso-tcpv4"),
-                device.backendFeature("gso-tcpv6"), device.backendFeature("ipv6-csum-offload"),
-                device.backendFeature("split-event-channels"), queueCount, trusted);
+    /**
+     * Reads the backend's offer, builds the queues, writes the frontend's keys, goes Connected. A step
+     * that fails undoes what the earlier ones made (as Linux's talk_to_netback unwinds), reports the
+     * failure in the device's error node, and the device tries again after a pause.
+     */
+    private void connect() {
+        String step = "reading the backend's features";
+        Negotiated offer;
         try {
+            if (!device.backendFeature("rx-copy")) {
+                nic.broken("the backend does not offer feature-rx-copy, the only receive mode supported");
+                return;
+            }
+            boolean trusted = device.read(Netif.Keys.TRUSTED).map(v -> !v.trim().equals("0")).orElse(true);
+            Optional<Integer> backendMax = device.readBackendInt(Netif.Keys.MULTI_QUEUE_MAX_QUEUES);
+            int queueCount = Math.max(1, Math.min(backendMax.orElse(1), config.maxQueues()));
+            offer = new Negotiated(device.backendFeature("sg"), device.backendFeature("gso-tcpv4"),
+                    device.backendFeature("gso-tcpv6"), device.backendFeature("ipv6-csum-offload"),
+                    device.backendFeature("split-event-channels"), queueCount, trusted);
+            step = "allocating queues";
             for (int q = 0; q < queueCount; q++) {
-                queues.add(new NetfrontQueue(q, device.backendDomid(), grants, events, agreed, config.txBuffers(),
+                queues.add(new NetfrontQueue(q, device.backendDomid(), grants, events, offer, config.txBuffers(),
                         config.rxBuffers(), nic.counters(q), nic));
             }
-        } catch (IOException e) {
-            LOG.error("{}: cannot set up its queues: {}", device.busId(), e.getMessage());
-            releaseQueues();
-            device.writeError(12, "allocating queues: " + e.getMessage());
+            step = "writing the handshake";
+            writeHandshake(queueCount, backendMax.isPresent());
+            step = "switching to Connected";
+            switchState(XenbusState.CONNECTED);
+        } catch (IOException | RuntimeException e) {
+            connectFailed(step, e);
             return;
         }
+        failedAttempts = 0;
+        phase = Phase.CONNECTING;
+        agreed = offer;
+        LOG.info("{}: handshake written ({} queue(s), {}), waiting for the backend", device.busId(), offer.queues(),
+                offer.names());
+        reconcile();
+    }
+
+    /** The frontend's keys, all in one transaction so that the backend sees all or none. */
+    private void writeHandshake(int queueCount, boolean multiQueue) throws XenStoreException {
         String node = device.nodePath();
-        boolean multiQueue = device.readBackend(Netif.Keys.MULTI_QUEUE_MAX_QUEUES).isPresent();
         store.inTransaction(tx -> {
             if (multiQueue) {
                 tx.write(node + "/" + Netif.Keys.MULTI_QUEUE_NUM_QUEUES, Integer.toString(queueCount));
@@ -221,17 +296,47 @@ public final class NetfrontDevice implements AutoCloseable {
             tx.write(node + "/" + Netif.Keys.FEATURE_IPV6_CSUM_OFFLOAD, "1");
             return null;
         });
-        phase = Phase.CONNECTING;
-        this.agreed = agreed;
-        switchState(XenbusState.CONNECTED);
-        LOG.info("{}: handshake written ({} queue(s), {}), waiting for the backend", device.busId(), queueCount,
-                agreed.names());
-        reconcile();
+    }
+
+    private void connectFailed(String step, Exception e) {
+        releaseQueues();
+        int errno = e instanceof XenStoreException failure ? failure.error().errno()
+                : e instanceof IOException ? XsError.ENOMEM.errno() : XsError.EINVAL.errno();
+        writeError(errno, "netfront: " + step + ": " + e.getMessage());
+        long pause = Math.min(MAX_RETRY_MILLIS, FIRST_RETRY_MILLIS << Math.min(failedAttempts, 16));
+        failedAttempts++;
+        retryNotBefore = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(pause);
+        if (failedAttempts == 1) {
+            LOG.error("{}: connecting failed while {}: {}; trying again in {} ms", device.busId(), step,
+                    e.getMessage(), pause);
+        } else {
+            LOG.debug("{}: connecting failed again ({} times) while {}: {}", device.busId(), failedAttempts, step,
+                    e.getMessage());
+        }
+        try {
+            thread.schedule(guarded(this::reconcile), pause, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException closing) {
+            // the device is closing: no retry
+        }
+    }
+
+    /** Reports a failure where the toolstack looks (error/device/vif/N/error, as Linux's xenbus_dev_error). */
+    private void writeError(int errno, String message) {
+        try {
+            device.writeError(errno, message);
+        } catch (XenStoreException e) {
+            LOG.debug("{}: writing the error node: {}", device.busId(), e.getMessage());
+        }
     }
 
     private void activate() {
         phase = Phase.CONNECTED;
-        nic.connected(queues.toArray(NetfrontQueue[]::new), agreed);
+        synchronized (dataPath) {
+            if (closing) {
+                return; // the close queued behind this step releases the queues
+            }
+            nic.connected(queues.toArray(NetfrontQueue[]::new), agreed);
+        }
         if (publication == null) {
             Map<String, Object> properties = new HashMap<>();
             properties.put(Nic.PROPERTY_DEVICE, device.busId());
@@ -285,8 +390,15 @@ public final class NetfrontDevice implements AutoCloseable {
 
     private void releaseQueues() {
         for (NetfrontQueue queue : queues) {
-            if (!queue.release()) {
-                nic.broken("the backend still maps a ring of queue " + queue.index() + " after it closed");
+            try {
+                if (!queue.release()) {
+                    nic.broken("the backend still maps a ring of queue " + queue.index() + " after it closed");
+                }
+            } catch (IllegalStateException e) {
+                // A bundle stop can release the grant table before this closing thread gets here; the grant
+                // table then revoked the rings itself (deferred while the backend still maps them).
+                LOG.debug("{}: queue {} was released with the grant table: {}", device.busId(), queue.index(),
+                        e.getMessage());
             }
         }
         queues.clear();
@@ -298,42 +410,47 @@ public final class NetfrontDevice implements AutoCloseable {
         }
         phase = Phase.BROKEN;
         nic.disconnected();
-        try {
-            device.writeError(71, "netfront: " + nic.brokenReason().orElse("protocol error"));
-        } catch (XenStoreException e) {
-            LOG.debug("writing the error node", e);
-        }
+        writeError(71, "netfront: " + nic.brokenReason().orElse("protocol error"));
     }
 
     /**
-     * Closes in order: the Nic stops, the frontend goes Closing, the backend
-     * is given time to unmap, then grants and ports are released and the
-     * frontend is Closed.
+     * Starts closing in order and returns: on the device's thread the Nic
+     * stops, the frontend goes Closing, the backend is given time to unmap,
+     * then grants and ports are released, the frontend is Closed and the
+     * thread ends.
+     *
+     * @return completes once all of that is done
      */
-    @Override
-    public void close() {
-        java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
-        execute(() -> {
-            try {
-                closeOnThread();
-            } finally {
-                done.complete(null);
+    CompletionStage<Void> beginClose() {
+        synchronized (dataPath) {
+            closing = true;
+            NetfrontNic current = nic;
+            if (current != null) {
+                // The data path stops now, in memory: a bundle stop releases the bundle's grant table and
+                // event channels as soon as this returns, and no frame may be sent on them after that.
+                current.disconnected();
             }
-        });
-        try {
-            done.get(config.closeTimeoutMillis() * 2 + 1_000, TimeUnit.MILLISECONDS);
-        } catch (Exception e) {
-            LOG.warn("{}: close did not finish in time: {}", device.busId(), e.toString());
         }
+        execute(this::closeOnThread);
         thread.shutdown();
-        try {
-            thread.awaitTermination(config.closeTimeoutMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        return closed;
     }
 
     private void closeOnThread() {
+        try {
+            closeHandshake();
+        } finally {
+            phase = Phase.CLOSED;
+            if (binding != null) {
+                binding.close();
+            }
+        }
+    }
+
+    private void closeHandshake() {
+        if (nic == null) {
+            return; // never opened: nothing made, nothing to close
+        }
         try {
             if (backendObservation != null) {
                 backendObservation.close();
@@ -371,7 +488,6 @@ public final class NetfrontDevice implements AutoCloseable {
             releaseQueues();
             LOG.debug("{}: XenStore failed while closing: {}", device.busId(), e.getMessage());
         }
-        phase = Phase.CLOSED;
     }
 
     /**

@@ -14,6 +14,8 @@ import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.osgi.annotation.bundle.Capability;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.xenpv.evtchn.EventChannels;
 import org.xenpv.gnttab.GrantTable;
 import org.xenpv.net.Nic;
@@ -25,6 +27,7 @@ import org.xenpv.xenstore.XenStore;
 @Component(immediate = true)
 @Designate(ocd = NetfrontDriver.Config.class)
 public final class NetfrontDriver {
+    private static final Logger LOG = LoggerFactory.getLogger(NetfrontDriver.class);
 
     @ObjectClassDefinition(name = "xenpv netfront")
     public @interface Config {
@@ -52,14 +55,23 @@ public final class NetfrontDriver {
                 config.rxBuffers(), config.closeTimeoutMillis()), (nic, properties) -> {
                     ServiceRegistration<Nic> registration = context.registerService(Nic.class, nic,
                             new Hashtable<>(properties));
+                    Hashtable<String, Object> management = new Hashtable<>(properties);
+                    management.put(NicManagement.OBJECT_NAME_PROPERTY, NicManagement.objectName(nic.name()));
+                    ServiceRegistration<NicManagementMXBean> mbean = context.registerService(
+                            NicManagementMXBean.class, new NicManagement(nic), management);
                     return () -> {
-                        try {
-                            registration.unregister();
-                        } catch (IllegalStateException e) {
-                            // already gone with the bundle
-                        }
+                        unregister(mbean);
+                        unregister(registration);
                     };
                 });
+    }
+
+    private static void unregister(ServiceRegistration<?> registration) {
+        try {
+            registration.unregister();
+        } catch (IllegalStateException e) {
+            // already gone with the bundle
+        }
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -72,8 +84,13 @@ public final class NetfrontDriver {
         netfronts.remove(device);
     }
 
+    /**
+     * Starts an orderly close of every vif and returns: the handshake's end and the wait for each backend
+     * to let go run on the devices' own threads, never on Declarative Services' thread. A later driver of
+     * the same vif (this bundle updated, for example) waits for that close through the device's binding.
+     */
     @Deactivate
     void deactivate() {
-        netfronts.close();
+        netfronts.closeAll().whenComplete((done, failure) -> LOG.debug("every vif closed"));
     }
 }

@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +44,9 @@ final class NetfrontNic implements Nic, NetfrontQueue.Owner {
     private final List<NicStateListener> listeners = new CopyOnWriteArrayList<>();
     private final AtomicReference<FrameReceiver> receiver = new AtomicReference<>();
     private final AtomicReference<String> brokenReason = new AtomicReference<>();
+    /** Frames whose receiver threw, and the receiver that did last (reported once). */
+    private final LongAdder receiverFailures = new LongAdder();
+    private final AtomicReference<FrameReceiver> lastFailingReceiver = new AtomicReference<>();
     private final Runnable onBroken;
     private static final FrameMonitor[] NO_MONITORS = {};
     /** Copied on change, read once per frame: no monitors costs one volatile read. */
@@ -152,7 +156,16 @@ final class NetfrontNic implements Nic, NetfrontQueue.Owner {
         try {
             current.receive(queue, frame, offload);
         } catch (RuntimeException e) {
-            LOG.warn("{}: the receiver failed on a frame of queue {}", name, queue, e);
+            receiverFailed(current, queue, e);
+        }
+    }
+
+    /** Counts every failure; logs only a stack's first, so that a failing stack cannot flood the log. */
+    private void receiverFailed(FrameReceiver failing, int queue, RuntimeException e) {
+        receiverFailures.increment();
+        if (lastFailingReceiver.getAndSet(failing) != failing) {
+            LOG.warn("{}: its stack's receiver threw on a frame of queue {}; its later failures are only counted "
+                    + "(rx_receiver_failures in netfront:stats)", name, queue, e);
         }
     }
 
@@ -252,6 +265,7 @@ final class NetfrontNic implements Nic, NetfrontQueue.Owner {
         named.put("rx_gso_frames", sums[3]);
         named.put("rx_multi_slot_frames", sums[4]);
         named.put("rx_checksum_blank", sums[5]);
+        named.put("rx_receiver_failures", receiverFailures.sum());
         return java.util.Collections.unmodifiableMap(named);
     }
 

@@ -2,20 +2,22 @@ package org.xenpv.netfront.internal;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.xenpv.evtchn.EventChannels;
 import org.xenpv.gnttab.GrantTable;
 import org.xenpv.net.Nic;
 import org.xenpv.xenbus.XenBusDevice;
 import org.xenpv.xenstore.XenStore;
-import org.xenpv.xenstore.XenStoreException;
 
-/** One netfront per vif device: started when the device appears, closed when it goes. */
-public final class Netfronts implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(Netfronts.class);
+/**
+ * One netfront per vif device: started when the device appears, closed when it goes. Neither waits:
+ * each device does its XenStore work and its waiting on its own thread.
+ */
+public final class Netfronts {
 
     private final XenStore store;
     private final GrantTable grants;
@@ -23,6 +25,8 @@ public final class Netfronts implements AutoCloseable {
     private final NetfrontConfig config;
     private final NetfrontDevice.Publisher publisher;
     private final Map<String, NetfrontDevice> devices = new ConcurrentHashMap<>();
+    /** Closes begun and not yet done, whoever began them. */
+    private final Set<CompletableFuture<Void>> closing = ConcurrentHashMap.newKeySet();
 
     public Netfronts(XenStore store, GrantTable grants, EventChannels events, NetfrontConfig config,
             NetfrontDevice.Publisher publisher) {
@@ -34,34 +38,46 @@ public final class Netfronts implements AutoCloseable {
     }
 
     public void add(XenBusDevice device) {
-        try {
-            NetfrontDevice netfront = new NetfrontDevice(device, store, grants, events, config, publisher);
-            if (devices.putIfAbsent(device.nodePath(), netfront) == null) {
-                netfront.start();
-            }
-        } catch (XenStoreException e) {
-            LOG.error("{}: cannot drive it: {}", device.busId(), e.getMessage());
+        NetfrontDevice netfront = new NetfrontDevice(device, store, grants, events, config, publisher);
+        if (devices.putIfAbsent(device.nodePath(), netfront) == null) {
+            netfront.start();
         }
     }
 
-    public void remove(XenBusDevice device) {
+    /**
+     * Starts closing the device's netfront and returns.
+     *
+     * @return completes once it is closed (at once when there was none)
+     */
+    public CompletableFuture<Void> remove(XenBusDevice device) {
         NetfrontDevice netfront = devices.remove(device.nodePath());
-        if (netfront != null) {
-            netfront.close();
-        }
+        return netfront == null ? CompletableFuture.completedFuture(null) : beginClose(netfront);
+    }
+
+    private CompletableFuture<Void> beginClose(NetfrontDevice netfront) {
+        CompletableFuture<Void> closed = netfront.beginClose().toCompletableFuture();
+        closing.add(closed);
+        closed.whenComplete((done, failure) -> closing.remove(closed));
+        return closed;
     }
 
     List<Nic> nics() {
-        return devices.values().stream().map(d -> (Nic) d.nic()).toList();
+        return devices.values().stream().map(d -> (Nic) d.nic()).filter(Objects::nonNull).toList();
     }
 
-    @Override
-    public void close() {
+    /**
+     * Starts closing every netfront, all at once, and returns.
+     *
+     * @return completes once every one is closed and its thread has ended, those that
+     *     {@link #remove} began closing included
+     */
+    public CompletableFuture<Void> closeAll() {
         for (String node : List.copyOf(devices.keySet())) {
             NetfrontDevice netfront = devices.remove(node);
             if (netfront != null) {
-                netfront.close();
+                beginClose(netfront);
             }
         }
+        return CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new));
     }
 }

@@ -64,10 +64,12 @@ final class SimWorld implements AutoCloseable {
         final XsClientConnection connection;
         final XenStoreClient xenstore;
         final Map<String, Nic> nics = new ConcurrentHashMap<>();
+        /** The XenBus devices the bus found, by bus id, as netfront sees them. */
+        private final Map<String, org.xenpv.xenbus.XenBusDevice> devices = new ConcurrentHashMap<>();
         private final Netfronts netfronts;
         private final FrontendBus bus;
 
-        Guest(int domid, NetfrontConfig config) throws Exception {
+        Guest(int domid, NetfrontConfig config, Faults faults) throws Exception {
             domain = toolstack.createDomain(domid, "guest" + domid);
             ports = new SimDevicePorts(domain, d -> new GuestXenbusChannel(store, d.domid()));
             grants = BundleGrantTable.forPort(ports.openGrantAllocPort(), new GrantLedger(), "netfront");
@@ -75,16 +77,27 @@ final class SimWorld implements AutoCloseable {
             events = new BundleEventChannels(dispatcher);
             connection = new XsClientConnection(ports.openXenbusPort(), "guest" + domid, 10_000);
             xenstore = new XenStoreClient(connection);
-            netfronts = new Netfronts(xenstore, grants, events, config, (nic, properties) -> {
+            netfronts = new Netfronts(faults.wrap((org.xenpv.xenstore.XenStore) xenstore), faults.wrap(grants),
+                    events, config, (nic, properties) -> {
                 nics.put(nic.name(), nic);
                 return () -> nics.remove(nic.name());
             });
             bus = new FrontendBus(xenstore, (device, properties) -> {
+                org.xenpv.xenbus.XenBusDevice seen = faults.wrap(device);
+                devices.put(device.busId(), seen);
                 if ("vif".equals(device.deviceClass())) {
-                    netfronts.add(device);
+                    netfronts.add(seen);
                 }
-                return () -> netfronts.remove(device);
+                return () -> netfronts.remove(seen);
             });
+        }
+
+        Netfronts netfronts() {
+            return netfronts;
+        }
+
+        org.xenpv.xenbus.XenBusDevice device(String busId) {
+            return devices.get(busId);
         }
 
         Nic awaitNic(String name) throws InterruptedException {
@@ -97,7 +110,7 @@ final class SimWorld implements AutoCloseable {
         @Override
         public void close() throws Exception {
             bus.close();
-            netfronts.close();
+            netfronts.closeAll().get(BOUND_SECONDS, TimeUnit.SECONDS);
             xenstore.release();
             connection.close();
             events.deactivate();
@@ -112,7 +125,12 @@ final class SimWorld implements AutoCloseable {
     }
 
     Guest guest(int domid, NetfrontConfig config) throws Exception {
-        Guest guest = new Guest(domid, config);
+        return guest(domid, config, new Faults());
+    }
+
+    /** A guest whose netfront meets {@code faults} in the layers below it. */
+    Guest guest(int domid, NetfrontConfig config, Faults faults) throws Exception {
+        Guest guest = new Guest(domid, config, faults);
         guests.add(guest);
         return guest;
     }

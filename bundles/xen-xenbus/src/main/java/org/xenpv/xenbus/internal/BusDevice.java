@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -26,6 +28,9 @@ final class BusDevice implements XenBusDevice {
     private final String id;
     private final String backendPath;
     private final int backendDomid;
+    private final Object bindings = new Object();
+    /** Completes when the latest driver binding closes: the next binding waits for it. */
+    private CompletableFuture<Void> lastUnbound = CompletableFuture.completedFuture(null);
 
     BusDevice(XenStore store, String home, String deviceClass, String id, String backendPath, int backendDomid) {
         this.store = store;
@@ -185,6 +190,17 @@ final class BusDevice implements XenBusDevice {
             }
         }
         return features;
+    }
+
+    @Override
+    public CompletionStage<DriverBinding> bindDriver() {
+        CompletableFuture<Void> unbound = new CompletableFuture<>();
+        CompletableFuture<Void> previous;
+        synchronized (bindings) {
+            previous = lastUnbound;
+            lastUnbound = unbound;
+        }
+        return previous.thenApply(done -> () -> unbound.complete(null));
     }
 
     @Override

@@ -126,6 +126,27 @@ public final class XsClientConnection implements AutoCloseable {
         return name;
     }
 
+    /** Requests sent since the connection opened. */
+    long requestsSent() {
+        return Integer.toUnsignedLong(requestIds.get());
+    }
+
+    /** Requests waiting for their reply now. */
+    int requestsPending() {
+        return pending.size();
+    }
+
+    /** Watches registered now, by every user of the connection. */
+    int watchesRegistered() {
+        return watches.size();
+    }
+
+    /** Why the connection failed; null while it works. */
+    String failure() {
+        XenStoreException failed = failure;
+        return failed == null ? null : failed.getMessage();
+    }
+
     /**
      * Sends a request and waits for its reply.
      *

@@ -1,6 +1,7 @@
 package org.xenpv.xenbus.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,6 +11,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -178,5 +180,23 @@ class FrontendBusTest {
         assertThrows(TimeoutException.class, () -> vif.awaitBackendState(Set.of(XenbusState.CLOSED),
                 Duration.ofMillis(100)));
         assertEquals(1, server.watchCount(), "only the bus's own watch is left");
+    }
+
+    @Test
+    void driversAreBoundToADeviceOneAtATime() throws Exception {
+        addVif(0, "00:16:3e:00:00:01");
+        nextChange();
+        XenBusDevice vif = added.take();
+        XenBusDevice.DriverBinding first = vif.bindDriver().toCompletableFuture().get(BOUND_SECONDS, TimeUnit.SECONDS);
+        CompletableFuture<XenBusDevice.DriverBinding> second = vif.bindDriver().toCompletableFuture();
+        CompletableFuture<XenBusDevice.DriverBinding> third = vif.bindDriver().toCompletableFuture();
+        assertFalse(second.isDone() || third.isDone(), "later drivers wait while the first holds the device");
+        first.close();
+        XenBusDevice.DriverBinding secondBinding = second.get(BOUND_SECONDS, TimeUnit.SECONDS);
+        assertFalse(third.isDone(), "the third waits for the second, not only for the first");
+        first.close(); // closing twice frees no one else
+        assertFalse(third.isDone(), "a second close of the first binding lets no one in");
+        secondBinding.close();
+        third.get(BOUND_SECONDS, TimeUnit.SECONDS).close();
     }
 }
