@@ -190,8 +190,8 @@ public final class NetfrontDevice implements AutoCloseable {
                 device.backendFeature("split-event-channels"), queueCount, trusted);
         try {
             for (int q = 0; q < queueCount; q++) {
-                queues.add(new NetfrontQueue(q, device.backendDomid(), grants, events, agreed, config.txBuffers(),
-                        config.rxBuffers(), nic.counters(q), nic));
+                queues.add(new NetfrontQueue(q, "xenpv-netfront-" + device.busId() + "-q" + q, device.backendDomid(),
+                        grants, events, agreed, config.txBuffers(), config.rxBuffers(), nic.counters(q), nic));
             }
         } catch (IOException e) {
             LOG.error("{}: cannot set up its queues: {}", device.busId(), e.getMessage());
