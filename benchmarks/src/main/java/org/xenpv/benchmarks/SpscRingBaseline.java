@@ -28,6 +28,10 @@ import org.openjdk.jmh.infra.Control;
  * copied in by the producer and out by the consumer. The {@code consume}
  * score is frames carried per second; what a driver adds on top (rings shared
  * with another domain, grants, events, checks) is the ratio to it.
+ *
+ * <p>Two spinning threads need two free cores: on a busy two-core machine this
+ * figure measures the scheduler as much as the ring; {@link
+ * SpscRingOneThreadBaseline} is the same ring on one thread.
  */
 @State(Scope.Group)
 @BenchmarkMode(Mode.Throughput)

@@ -63,6 +63,8 @@ public class SimHostThroughputBenchmark {
     private int next;
     private int sinceFlush;
     private int sinceUpdate;
+    /** Frames between two counts: about 256 KiB, so that large frames are counted often enough too. */
+    private int framesPerUpdate;
 
     /** Per second of the iteration: frames that reached guest 2's stack, and frames counted as dropped. */
     @State(Scope.Thread)
@@ -97,6 +99,7 @@ public class SimHostThroughputBenchmark {
             throw new IllegalStateException("wanted " + queues + " queues, got " + sender.queueCount());
         }
         receiver.setReceiver((queue, arrived, arrivedOffload) -> received.increment());
+        framesPerUpdate = Math.max(1, (256 << 10) / size);
         offload = size == GSO ? Offload.gso(Offload.GsoType.TCPV4, 1448) : Offload.NONE;
         for (int flow = 0; flow < FLOWS; flow++) {
             ByteBuffer heap = NetfrontExchangeTest.frame(receiver.macAddress(), sender.macAddress(), size);
@@ -140,8 +143,8 @@ public class SimHostThroughputBenchmark {
             sinceFlush = 0;
             sender.flush();
         }
-        // Counting reads every queue's statistics (a few objects): seldom enough to be nothing per frame.
-        if (++sinceUpdate >= 4096) {
+        // Counting reads every queue's statistics (a few objects): seldom enough to be next to nothing per frame.
+        if (++sinceUpdate >= framesPerUpdate) {
             sinceUpdate = 0;
             outcome.update(this);
         }
