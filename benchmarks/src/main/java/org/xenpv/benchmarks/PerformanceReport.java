@@ -249,11 +249,11 @@ public final class PerformanceReport {
             g.fillRect(0, 0, width, height);
             g.setColor(Color.BLACK);
             g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
-            g.drawString("xenpv frames/s as a ratio to Agrona's SPSC ring in the same run (log scale; TX alone: to the"
-                    + " one-thread ring)", left, 30);
+            g.drawString("xenpv frames/s ÷ Agrona SPSC ring, same run (log scale; TX alone ÷ the one-thread ring)",
+                    left, 30);
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
             double minLog = -4;
-            double maxLog = 0;
+            double maxLog = 1;
             int plotHeight = height - top - bottom;
             int plotWidth = width - left - right;
             for (int exponent = (int) minLog; exponent <= (int) maxLog; exponent++) {
