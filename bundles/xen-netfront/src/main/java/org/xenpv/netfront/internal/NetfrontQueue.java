@@ -208,6 +208,8 @@ final class NetfrontQueue implements AutoCloseable {
         } finally {
             rxLock.unlock();
         }
+        // Responses that arrived while stopped were left in the ring, and their events are spent: look now.
+        wake();
     }
 
     /** Stops sending and delivering; what is in flight stays accounted until close. */

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.xenpv.net.Nic;
 import org.xenpv.net.Offload;
 import org.xenpv.sim.netback.NetbackFeatures;
+import org.xenpv.sim.netback.SimNetback;
 
 /**
  * Where received frames are handled: on their queue's own thread, so that a
@@ -118,6 +119,41 @@ class QueueThreadTest {
         assertNotNull(onQueueOneSinceBlocked.poll(SimWorld.BOUND_SECONDS, TimeUnit.SECONDS),
                 "a frame arrived on queue 1 while queue 0's receiver blocks");
     }
+
+    @Test
+    void framesFlowAgainAfterUpWhenTheRingFilledWhileDown() throws Exception {
+        world = new SimWorld();
+        Nic[] nics = world.connectedPair(NetbackFeatures.LINUX, new NetfrontConfig(1, 256, 256, 5_000));
+        Nic from = nics[0];
+        Nic to = nics[1];
+        BlockingQueue<Integer> markers = new LinkedBlockingQueue<>();
+        to.setReceiver((queue, frame, offload) -> {
+            if (frame.getInt(frame.position() + 26) == MARKER) {
+                markers.add(queue);
+            }
+        });
+        to.down();
+        // Fill the stopped receiver's RX ring and its netback's queue behind it: netback then drops, and waits
+        // for buffers that only taking the ring's responses frees.
+        SimNetback backend = world.toolstack.vif(2, 0).orElseThrow().backend();
+        int flow = 0;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SimWorld.BOUND_SECONDS);
+        while (backend.framesDropped() == 0) {
+            assertTrue(System.nanoTime() < deadline, "the stopped receiver's netback never had to drop");
+            from.send(flow(to, from, flow++ % 1000), Offload.NONE);
+        }
+        to.up();
+        ByteBuffer marker = flow(to, from, 0);
+        marker.putInt(26, MARKER);
+        // Sent until one gets through: frames queued while down come first, and the sender's ring may be full.
+        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SimWorld.BOUND_SECONDS);
+        while (markers.poll(10, TimeUnit.MILLISECONDS) == null) {
+            assertTrue(System.nanoTime() < deadline, "no frame got through after up");
+            from.send(marker.duplicate(), Offload.NONE);
+        }
+    }
+
+    private static final int MARKER = 0x0afeed01;
 
     private void awaitRelease() {
         try {
