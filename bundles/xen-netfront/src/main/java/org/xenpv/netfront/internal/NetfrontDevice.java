@@ -259,8 +259,8 @@ public final class NetfrontDevice {
                     device.backendFeature("split-event-channels"), queueCount, trusted);
             step = "allocating queues";
             for (int q = 0; q < queueCount; q++) {
-                queues.add(new NetfrontQueue(q, device.backendDomid(), grants, events, offer, config.txBuffers(),
-                        config.rxBuffers(), nic.counters(q), nic));
+                queues.add(new NetfrontQueue(q, "xenpv-netfront-" + device.busId() + "-q" + q, device.backendDomid(),
+                        grants, events, offer, config.txBuffers(), config.rxBuffers(), nic.counters(q), nic));
             }
             step = "writing the handshake";
             writeHandshake(queueCount, backendMax.isPresent());

@@ -55,6 +55,8 @@ final class NetfrontNic implements Nic, NetfrontQueue.Owner {
     private final AtomicLong unpushed = new AtomicLong();
     private volatile NetfrontQueue[] queues = new NetfrontQueue[0];
     private volatile Negotiated negotiated;
+    /** Worked out once per connection: every frame sent is checked against it. */
+    private volatile NicCapabilities capabilities;
     private volatile NicState state = NicState.DOWN;
     private volatile LinkState link = LinkState.DOWN;
     private volatile boolean administrativelyUp = true;
@@ -65,6 +67,7 @@ final class NetfrontNic implements Nic, NetfrontQueue.Owner {
         this.mtu = mtu;
         this.backendDomid = backendDomid;
         this.onBroken = onBroken;
+        this.capabilities = capabilitiesOf(null);
     }
 
     /** Counters for queue {@code index}, created on first use and kept. */
@@ -80,6 +83,7 @@ final class NetfrontNic implements Nic, NetfrontQueue.Owner {
     /** The device connected: frames flow on these queues. */
     void connected(NetfrontQueue[] connectedQueues, Negotiated agreed) {
         this.negotiated = agreed;
+        this.capabilities = capabilitiesOf(agreed);
         this.queues = connectedQueues;
         if (administrativelyUp && brokenReason.get() == null) {
             for (NetfrontQueue queue : connectedQueues) {
@@ -224,7 +228,10 @@ final class NetfrontNic implements Nic, NetfrontQueue.Owner {
 
     @Override
     public NicCapabilities capabilities() {
-        Negotiated agreed = negotiated;
+        return capabilities;
+    }
+
+    private NicCapabilities capabilitiesOf(Negotiated agreed) {
         if (agreed == null) {
             return new NicCapabilities(false, false, false, false, false, mtu + 14);
         }
@@ -382,17 +389,23 @@ final class NetfrontNic implements Nic, NetfrontQueue.Owner {
     @Override
     public int sendBatch(List<ByteBuffer> frames, Offload offload) {
         NetfrontQueue[] current = queues;
-        boolean[] used = new boolean[Math.max(1, current.length)];
+        // Queues given frames, by index bit; those past 63 are pushed at once instead.
+        long used = 0;
         int queued = 0;
-        for (ByteBuffer frame : frames) {
+        int count = frames.size();
+        for (int i = 0; i < count; i++) {
+            ByteBuffer frame = frames.get(i);
             NetfrontQueue queue = queueFor(frame, offload);
             if (queue == null) {
                 counters(0).txDropped.increment();
                 continue;
             }
-            if (queue.send(frame, offload, false)) {
+            boolean deferred = queue.index() < Long.SIZE;
+            if (queue.send(frame, offload, !deferred)) {
                 queued++;
-                used[queue.index()] = true;
+                if (deferred) {
+                    used |= 1L << queue.index();
+                }
                 FrameMonitor[] watching = monitors;
                 if (watching.length != 0) {
                     show(watching, FrameMonitor.Direction.OUTBOUND, queue.index(), frame, offload);
@@ -400,7 +413,7 @@ final class NetfrontNic implements Nic, NetfrontQueue.Owner {
             }
         }
         for (NetfrontQueue queue : current) {
-            if (used[queue.index()]) {
+            if (queue.index() < Long.SIZE && (used & 1L << queue.index()) != 0) {
                 queue.flush();
             }
         }

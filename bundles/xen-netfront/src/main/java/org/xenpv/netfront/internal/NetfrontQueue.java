@@ -1,7 +1,11 @@
 package org.xenpv.netfront.internal;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 import org.slf4j.Logger;
@@ -30,12 +34,40 @@ import org.xenpv.xenstore.XenStoreOperations;
  * channel(s), and pools of granted pages for frame data. Everything read from
  * the rings is copied once and checked before it is used; a response no
  * honest backend would write marks the device broken.
+ *
+ * <p>Each queue has its own thread, as Linux gives each queue its own
+ * interrupt and NAPI instance: an event only wakes that thread, which takes
+ * TX completions and RX responses in bounded passes, refills the RX ring and
+ * calls the stack's receiver. A slow stack on one queue so delays neither
+ * another queue nor another vif, and the event dispatcher runs no driver work.
+ *
+ * <p>Nothing is allocated per frame: ring entries are read field by field
+ * into primitives kept with the queue, and the offload of a received frame is
+ * a constant or the last one built.
  */
 final class NetfrontQueue implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NetfrontQueue.class);
     static final int PAGE = 4096;
     /** The most slots a received packet may use (netback's own limit, XEN_NETBK_LEGACY_SLOTS_MAX). */
     static final int MAX_RX_SLOTS = Netif.XEN_NETIF_NR_SLOTS_MIN;
+    /** Packets received per pass before TX completions get their turn again (Linux's NAPI weight). */
+    static final int RX_BUDGET = 64;
+    /**
+     * How long the queue's thread keeps looking at its rings after a pass
+     * before it sleeps until an event: a stream of frames then costs no
+     * event and no wake-up per batch (Linux's busy polling, kept short).
+     */
+    private static final long POLL_NANOS = TimeUnit.MICROSECONDS.toNanos(20);
+    private static final long STOP_WAIT_MILLIS = TimeUnit.SECONDS.toMillis(10);
+    private static final VarHandle WOKEN;
+
+    static {
+        try {
+            WOKEN = MethodHandles.lookup().findVarHandle(NetfrontQueue.class, "woken", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     /** What a queue reports to its device. */
     interface Owner {
@@ -65,14 +97,32 @@ final class NetfrontQueue implements AutoCloseable {
 
     private final ReentrantLock rxLock = new ReentrantLock();
     private final PoolPage[] rxPages;
-    private final RxResponse[] rxScratch = new RxResponse[MAX_RX_SLOTS + 2];
+    // One received packet's responses, copied once from the ring: slot s is data unless rxExtraSlot[s].
+    private final int[] rxOffset = new int[MAX_RX_SLOTS + 2];
+    private final int[] rxFlags = new int[MAX_RX_SLOTS + 2];
+    private final int[] rxStatus = new int[MAX_RX_SLOTS + 2];
+    private final boolean[] rxExtraSlot = new boolean[MAX_RX_SLOTS + 2];
+    /** The offload of the last GSO packet received: a stream of them reuses it. */
+    private Offload lastGso = Offload.NONE;
     private final ByteBuffer frame = ByteBuffer.allocateDirect(MAX_RX_SLOTS * PAGE);
 
+    private final Thread worker;
+    /** Set by events (and by a pass that ran out of budget), cleared by the worker before each pass. */
+    @SuppressWarnings("unused") // through WOKEN
+    private volatile boolean woken;
+    private volatile boolean running = true;
     private volatile boolean active;
     private volatile boolean failed;
 
-    NetfrontQueue(int index, int backendDomid, GrantTable grants, EventChannels events, Negotiated negotiated,
-            int txBuffers, int rxBuffers, QueueCounters counters, Owner owner) throws IOException {
+    /**
+     * Grants the rings and buffer pools, binds the event channel(s) and
+     * starts the queue's thread, which waits for events.
+     *
+     * @param threadName the name of the queue's thread, so that a thread dump says which vif and queue it serves
+     */
+    NetfrontQueue(int index, String threadName, int backendDomid, GrantTable grants, EventChannels events,
+            Negotiated negotiated, int txBuffers, int rxBuffers, QueueCounters counters, Owner owner)
+            throws IOException {
         this.index = index;
         this.negotiated = negotiated;
         this.counters = counters;
@@ -88,16 +138,9 @@ final class NetfrontQueue implements AutoCloseable {
             rxRingGrant = grants.grant(backendDomid, 1, Access.WRITABLE);
             txBufferPool = grants.createPool(backendDomid, txBuffers, Access.READ_ONLY);
             rxBufferPool = grants.createPool(backendDomid, rxBuffers, Access.WRITABLE);
-            if (negotiated.split()) {
-                txEvents = events.bindUnbound(backendDomid, channel -> onTxEvent());
-                rxEvents = events.bindUnbound(backendDomid, channel -> onRxEvent());
-            } else {
-                txEvents = events.bindUnbound(backendDomid, channel -> {
-                    onTxEvent();
-                    onRxEvent();
-                });
-                rxEvents = txEvents;
-            }
+            // Either direction's event only wakes the queue's thread, which looks at both rings.
+            txEvents = events.bindUnbound(backendDomid, channel -> wake());
+            rxEvents = negotiated.split() ? events.bindUnbound(backendDomid, channel -> wake()) : txEvents;
         } catch (IOException | RuntimeException e) {
             closeAll(txEvents, rxEvents, txBufferPool, rxBufferPool, txRingGrant, rxRingGrant);
             throw e;
@@ -117,6 +160,9 @@ final class NetfrontQueue implements AutoCloseable {
             freeIds[freeIdCount++] = id;
         }
         this.rxPages = new PoolPage[rx.capacity()];
+        this.worker = new Thread(this::work, threadName);
+        worker.setDaemon(true);
+        worker.start();
     }
 
     private static void closeAll(EventChannel txEvents, EventChannel rxEvents, PagePool txPool, PagePool rxPool,
@@ -162,11 +208,90 @@ final class NetfrontQueue implements AutoCloseable {
         } finally {
             rxLock.unlock();
         }
+        // Responses that arrived while stopped were left in the ring, and their events are spent: look now.
+        wake();
     }
 
     /** Stops sending and delivering; what is in flight stays accounted until close. */
     void stop() {
         active = false;
+    }
+
+    /** Lets the queue's thread run a pass; called for every event, so it allocates nothing. */
+    private void wake() {
+        // A write, not a read then a write: the worker's clearing of the flag then sees this event's ring state.
+        if (!(boolean) WOKEN.getAndSet(this, true)) {
+            LockSupport.unpark(worker);
+        }
+    }
+
+    /** The queue's thread: a pass over both rings per wake-up, until released. */
+    private void work() {
+        while (running) {
+            if (!(boolean) WOKEN.getAndSet(this, false) && !pollForWork()) {
+                LockSupport.park(this);
+                continue;
+            }
+            try {
+                txLock.lock();
+                try {
+                    reclaimTxLocked();
+                } finally {
+                    txLock.unlock();
+                }
+                if (receive()) {
+                    WOKEN.setVolatile(this, true); // budget spent: another pass, TX completions first
+                }
+            } catch (RuntimeException | Error e) {
+                // A bug, not the backend: the device cannot go on without its queue's thread.
+                LOG.error("queue {}: its thread failed", index, e);
+                markBroken("the queue's thread failed: " + e);
+                return;
+            }
+        }
+    }
+
+    /**
+     * Spins for up to {@link #POLL_NANOS} until the RX ring has responses
+     * this queue has not taken, or an event came. TX completions are not
+     * polled for: a sender takes them itself when its ring fills, and polling
+     * would only contend with it for the TX lock.
+     *
+     * <p>The consumer index is read without the RX lock: a stale value only
+     * costs a pass that finds nothing.
+     */
+    private boolean pollForWork() {
+        long deadline = System.nanoTime() + POLL_NANOS;
+        do {
+            if (!active || failed) {
+                return false;
+            }
+            if (rx.acquireResponseProducer() != rx.responseConsumer()) {
+                return true;
+            }
+            if ((boolean) WOKEN.getVolatile(this) && (boolean) WOKEN.getAndSet(this, false)) {
+                return true;
+            }
+            Thread.onSpinWait();
+        } while (System.nanoTime() < deadline);
+        return false;
+    }
+
+    private void stopWorker() {
+        running = false;
+        LockSupport.unpark(worker);
+        if (Thread.currentThread() == worker) {
+            return;
+        }
+        try {
+            worker.join(STOP_WAIT_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (worker.isAlive()) {
+            LOG.warn("queue {}: its thread did not stop within {} ms: the stack's receiver blocks", index,
+                    STOP_WAIT_MILLIS);
+        }
     }
 
     private void markBroken(String reason) {
@@ -293,15 +418,6 @@ final class NetfrontQueue implements AutoCloseable {
         page.put(from, ZEROS, 0, to - from);
     }
 
-    private void onTxEvent() {
-        txLock.lock();
-        try {
-            reclaimTxLocked();
-        } finally {
-            txLock.unlock();
-        }
-    }
-
     /** Takes the backend's TX responses: counts the frames and returns their pages and ids. */
     private void reclaimTxLocked() {
         if (failed) {
@@ -316,17 +432,19 @@ final class NetfrontQueue implements AutoCloseable {
                 return;
             }
             for (int i = tx.responseConsumer(); i != producer; i++) {
-                TxResponse response = TxResponse.read(ring, tx.slotOffset(i));
-                if (response.status() == Netif.NETIF_RSP_NULL) {
+                int at = tx.slotOffset(i);
+                // Read once into locals (the backend may change the slot meanwhile), then checked.
+                int status = ring.getShort(at + TxResponse.STATUS_OFFSET);
+                int id = Short.toUnsignedInt(ring.getShort(at + TxResponse.ID_OFFSET));
+                if (status == Netif.NETIF_RSP_NULL) {
                     continue;
                 }
-                int id = response.id();
                 if (id < 0 || id >= txPages.length || txPages[id] == null) {
                     markBroken("TX response for id " + id + ", which is not in flight");
                     return;
                 }
                 if (txFrameLength[id] >= 0) {
-                    switch (response.status()) {
+                    switch (status) {
                         case Netif.NETIF_RSP_OKAY:
                             counters.txPackets.increment();
                             counters.txBytes.add(txFrameLength[id]);
@@ -349,30 +467,43 @@ final class NetfrontQueue implements AutoCloseable {
 
     // --- receive ---
 
-    private void onRxEvent() {
+    /**
+     * One receive pass: up to {@link #RX_BUDGET} packets, then the RX ring
+     * refilled in one batch.
+     *
+     * @return true when the budget ran out with responses left (another pass is due)
+     */
+    private boolean receive() {
         rxLock.lock();
         try {
             if (!active) {
-                return;
+                return false;
             }
+            int budget = RX_BUDGET;
             do {
                 int producer = rx.acquireResponseProducer();
                 if (!rx.isPlausibleResponseProducer(producer)) {
                     markBroken("RX response producer " + producer + " is beyond the buffers posted");
-                    return;
+                    return false;
                 }
                 while (rx.responseConsumer() != producer) {
+                    if (budget == 0) {
+                        postRxBuffers();
+                        return active;
+                    }
                     int consumed = receiveOnePacket(producer);
                     if (consumed < 0) {
-                        return;
+                        return false;
                     }
+                    budget--;
                     rx.setResponseConsumer(rx.responseConsumer() + consumed);
                 }
                 if (!active) {
-                    return;
+                    return false;
                 }
                 postRxBuffers();
             } while (rx.finalCheckForResponses());
+            return false;
         } finally {
             rxLock.unlock();
         }
@@ -395,7 +526,8 @@ final class NetfrontQueue implements AutoCloseable {
         int mask = rx.capacity() - 1;
         int first = rx.responseConsumer();
         int slots = 0;
-        ExtraInfo gso = null;
+        int gsoType = -1;
+        int gsoSize = 0;
         boolean more = true;
         boolean incomplete = false;
         // First pass: copy the packet's responses (and its extra info) once, and find where it ends.
@@ -405,32 +537,41 @@ final class NetfrontQueue implements AutoCloseable {
                 incomplete = true;
                 break;
             }
-            if (slots >= rxScratch.length) {
+            if (slots >= rxStatus.length) {
                 markBroken("a received packet spans more than " + MAX_RX_SLOTS + " slots");
                 return -1;
             }
-            RxResponse response = RxResponse.read(ring, rx.slotOffset(index));
-            rxScratch[slots++] = response;
-            if (response.id() != (index & mask)) {
-                markBroken("RX response id " + response.id() + " at ring index " + index
-                        + " names another buffer");
+            int at = rx.slotOffset(index);
+            int id = Short.toUnsignedInt(ring.getShort(at + RxResponse.ID_OFFSET));
+            int flags = Short.toUnsignedInt(ring.getShort(at + RxResponse.FLAGS_OFFSET));
+            int status = ring.getShort(at + RxResponse.STATUS_OFFSET);
+            rxOffset[slots] = Short.toUnsignedInt(ring.getShort(at + RxResponse.OFFSET_OFFSET));
+            rxFlags[slots] = flags;
+            rxStatus[slots] = status;
+            rxExtraSlot[slots] = false;
+            slots++;
+            if (id != (index & mask)) {
+                markBroken("RX response id " + id + " at ring index " + index + " names another buffer");
                 return -1;
             }
-            boolean extra = slots == 1 && response.status() >= 0 && response.hasFlag(Netif.NETRXF_EXTRA_INFO);
-            more = response.hasFlag(Netif.NETRXF_MORE_DATA);
+            boolean extra = slots == 1 && status >= 0 && (flags & Netif.NETRXF_EXTRA_INFO) != 0;
+            more = (flags & Netif.NETRXF_MORE_DATA) != 0;
             if (extra) {
                 int extraIndex = first + slots;
                 if (extraIndex == producer) {
                     incomplete = true;
                     break;
                 }
-                ExtraInfo info = ExtraInfo.read(ring, rx.slotOffset(extraIndex));
-                rxScratch[slots++] = null; // the extra slot's buffer carries no data
-                if (info.type() == Netif.XEN_NETIF_EXTRA_TYPE_GSO) {
-                    gso = info;
-                } else if (info.type() == Netif.XEN_NETIF_EXTRA_TYPE_NONE
-                        || info.type() >= Netif.XEN_NETIF_EXTRA_TYPE_MAX || info.hasMore()) {
-                    markBroken("RX extra info of type " + info.type() + (info.hasMore() ? " with more" : ""));
+                int extraAt = rx.slotOffset(extraIndex);
+                int type = ring.get(extraAt + ExtraInfo.TYPE_OFFSET) & 0xff;
+                boolean hasMore = (ring.get(extraAt + ExtraInfo.FLAGS_OFFSET) & Netif.XEN_NETIF_EXTRA_FLAG_MORE) != 0;
+                rxExtraSlot[slots++] = true; // the extra slot's buffer carries no data
+                if (type == Netif.XEN_NETIF_EXTRA_TYPE_GSO) {
+                    gsoSize = Short.toUnsignedInt(ring.getShort(extraAt + ExtraInfo.GSO_SIZE_OFFSET));
+                    gsoType = ring.get(extraAt + ExtraInfo.GSO_TYPE_OFFSET) & 0xff;
+                }
+                if (type == Netif.XEN_NETIF_EXTRA_TYPE_NONE || type >= Netif.XEN_NETIF_EXTRA_TYPE_MAX || hasMore) {
+                    markBroken("RX extra info of type " + type + (hasMore ? " with more" : ""));
                     return -1;
                 }
             }
@@ -446,53 +587,52 @@ final class NetfrontQueue implements AutoCloseable {
                 return -1;
             }
             rxPages[index & mask] = null;
-            RxResponse response = rxScratch[s];
-            if (response != null) {
-                int status = response.status();
+            if (!rxExtraSlot[s]) {
+                int status = rxStatus[s];
+                int offset = rxOffset[s];
                 if (status < 0) {
                     bad = true;
-                } else if (response.offset() < 0 || response.offset() + status > PAGE) {
+                } else if (offset + status > PAGE) {
                     rxPool.release(buffer);
-                    markBroken("RX response offset " + response.offset() + " length " + status
-                            + " reaches outside its page");
+                    markBroken("RX response offset " + offset + " length " + status + " reaches outside its page");
                     return -1;
                 } else if (status > frame.remaining()) {
                     bad = true;
                 } else {
-                    frame.put(frame.position(), buffer.buffer(), response.offset(), status);
+                    frame.put(frame.position(), buffer.buffer(), offset, status);
                     frame.position(frame.position() + status);
                 }
             }
             rxPool.release(buffer);
         }
         int length = frame.position();
-        RxResponse head = rxScratch[0];
+        boolean gso = gsoType >= 0;
         if (bad || incomplete || length < 14) {
             counters.rxErrors.increment();
             return slots;
         }
+        int headFlags = rxFlags[0];
         Offload offload;
-        if (gso != null) {
-            int type = gso.gsoType();
-            if ((type != Netif.XEN_NETIF_GSO_TYPE_TCPV4 && type != Netif.XEN_NETIF_GSO_TYPE_TCPV6)
-                    || gso.gsoSize() == 0) {
+        if (gso) {
+            if ((gsoType != Netif.XEN_NETIF_GSO_TYPE_TCPV4 && gsoType != Netif.XEN_NETIF_GSO_TYPE_TCPV6)
+                    || gsoSize == 0) {
                 counters.rxErrors.increment();
                 return slots;
             }
-            offload = Offload.gso(type == Netif.XEN_NETIF_GSO_TYPE_TCPV4 ? Offload.GsoType.TCPV4
-                    : Offload.GsoType.TCPV6, gso.gsoSize());
-        } else if (head.hasFlag(Netif.NETRXF_CSUM_BLANK)) {
+            offload = gsoOffload(gsoType == Netif.XEN_NETIF_GSO_TYPE_TCPV4 ? Offload.GsoType.TCPV4
+                    : Offload.GsoType.TCPV6, gsoSize);
+        } else if ((headFlags & Netif.NETRXF_CSUM_BLANK) != 0) {
             offload = Offload.CHECKSUM_BLANK;
-        } else if (head.hasFlag(Netif.NETRXF_DATA_VALIDATED)) {
+        } else if ((headFlags & Netif.NETRXF_DATA_VALIDATED) != 0) {
             offload = Offload.DATA_VALIDATED;
         } else {
             offload = Offload.NONE;
         }
         frame.flip();
-        if (gso != null) {
+        if (gso) {
             counters.rxGsoFrames.increment();
         }
-        if (slots - (gso != null ? 1 : 0) > 1) {
+        if (slots - (gso ? 1 : 0) > 1) {
             counters.rxMultiSlotFrames.increment();
         }
         if (offload.checksumBlank()) {
@@ -502,6 +642,15 @@ final class NetfrontQueue implements AutoCloseable {
         counters.rxBytes.add(length);
         owner.received(index, frame, offload);
         return slots;
+    }
+
+    private Offload gsoOffload(Offload.GsoType type, int segmentSize) {
+        Offload last = lastGso;
+        if (last.gso() != type || last.gsoSegmentSize() != segmentSize) {
+            last = Offload.gso(type, segmentSize);
+            lastGso = last;
+        }
+        return last;
     }
 
     /** Posts a granted buffer in every free RX slot. */
@@ -545,6 +694,24 @@ final class NetfrontQueue implements AutoCloseable {
         return index;
     }
 
+    // What writeKeys publishes, for a backend set up without XenStore (the netfront-alone benchmark).
+
+    int txRingRef() {
+        return txRingPage.ref(0);
+    }
+
+    int rxRingRef() {
+        return rxRingPage.ref(0);
+    }
+
+    int txEventPort() {
+        return txChannel.localPort();
+    }
+
+    int rxEventPort() {
+        return rxChannel.localPort();
+    }
+
     /**
      * Closes the event channels (no handler runs after this), then revokes
      * every grant.
@@ -557,6 +724,7 @@ final class NetfrontQueue implements AutoCloseable {
         if (rxChannel != txChannel) {
             rxChannel.close();
         }
+        stopWorker();
         txLock.lock();
         rxLock.lock();
         try {
@@ -597,9 +765,11 @@ final class NetfrontQueue implements AutoCloseable {
                 extraNext = false;
                 continue;
             }
-            RxResponse response = RxResponse.read(ring, rx.slotOffset(index));
-            extraNext = response.status() >= 0 && response.hasFlag(Netif.NETRXF_EXTRA_INFO);
-            if (!response.hasFlag(Netif.NETRXF_MORE_DATA)) {
+            int at = rx.slotOffset(index);
+            int flags = Short.toUnsignedInt(rx.page().getShort(at + RxResponse.FLAGS_OFFSET));
+            extraNext = rx.page().getShort(at + RxResponse.STATUS_OFFSET) >= 0
+                    && (flags & Netif.NETRXF_EXTRA_INFO) != 0;
+            if ((flags & Netif.NETRXF_MORE_DATA) == 0) {
                 counters.rxDropped.increment();
             }
         }

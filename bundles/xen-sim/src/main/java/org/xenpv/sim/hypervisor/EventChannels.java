@@ -119,7 +119,7 @@ public final class EventChannels {
             if (channel.kind != ChannelState.Kind.INTERDOMAIN) {
                 return;
             }
-            Domain remote = hypervisor.domain(channel.remoteDomid).orElse(null);
+            Domain remote = hypervisor.domainOrNull(channel.remoteDomid);
             if (remote == null) {
                 return;
             }

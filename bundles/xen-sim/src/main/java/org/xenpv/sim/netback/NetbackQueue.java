@@ -2,14 +2,11 @@ package org.xenpv.sim.netback;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
-import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 import org.xenpv.abi.netif.ExtraInfo;
 import org.xenpv.abi.netif.Netif;
@@ -29,6 +26,11 @@ import org.xenpv.sim.hypervisor.HypervisorException;
  * work, as netback's per-queue kernel threads do. Everything read from the
  * rings is copied once and checked as netback checks it; a request netback
  * would treat as fatal fails the whole vif.
+ *
+ * <p>An event only sets a flag and unparks the thread: no task object per
+ * event. Ring entries are read into primitives; what is still allocated per
+ * frame is the frame itself (its bytes and a {@link SimFrame}), which must
+ * outlive the guest's ring slot while it crosses the switch.
  */
 final class NetbackQueue implements AutoCloseable {
     /** netback's limit on the data slots of one packet (XEN_NETBK_LEGACY_SLOTS_MAX). */
@@ -63,9 +65,15 @@ final class NetbackQueue implements AutoCloseable {
     private final BackRing rx;
     private final int txPort;
     private final int rxPort;
-    private final ExecutorService thread;
+    private final Thread thread;
+    private volatile boolean running = true;
     private final AtomicBoolean txScheduled = new AtomicBoolean();
     private final AtomicBoolean rxScheduled = new AtomicBoolean();
+    // One TX packet's data slots, read once from the ring.
+    private final int[] slotGref = new int[MAX_SLOTS_PER_PACKET];
+    private final int[] slotOffset = new int[MAX_SLOTS_PER_PACKET];
+    private final int[] slotSize = new int[MAX_SLOTS_PER_PACKET];
+    private final int[] slotId = new int[MAX_SLOTS_PER_PACKET];
     private final Deque<SimFrame> pendingRx = new ArrayDeque<>();
     private volatile boolean failed;
 
@@ -89,8 +97,8 @@ final class NetbackQueue implements AutoCloseable {
         this.txErrors = counters[1];
         this.rxPackets = counters[2];
         this.rxDropped = counters[3];
-        this.thread = Executors.newSingleThreadExecutor(
-                r -> new Thread(r, "xenpv-sim-netback-" + vif.guest().domid() + "-q" + index));
+        this.thread = new Thread(this::work, "xenpv-sim-netback-" + vif.guest().domid() + "-q" + index);
+        thread.setDaemon(true);
         Domain dom0 = vif.dom0();
         Domain guest = vif.guest();
         GrantMapping txMap = null;
@@ -109,7 +117,6 @@ final class NetbackQueue implements AutoCloseable {
                     : dom0.events().bindInterdomain(guest.domid(), rxEventPort, port -> scheduleRx());
         } catch (GrantException | HypervisorException | RuntimeException e) {
             closeQuietly(txMap, rxMap, boundTx);
-            thread.shutdown();
             throw e;
         }
         this.txPort = boundTx;
@@ -117,6 +124,24 @@ final class NetbackQueue implements AutoCloseable {
         this.rxMapping = rxMap;
         this.tx = BackRing.attach(txMap.page(), Netif.TX_RING);
         this.rx = BackRing.attach(rxMap.page(), Netif.RX_RING);
+        thread.start();
+    }
+
+    /** The queue's thread: TX work, then RX work, as their events asked; parked in between. */
+    private void work() {
+        while (running) {
+            boolean didTx = txScheduled.getAndSet(false);
+            if (didTx) {
+                processTx();
+            }
+            boolean didRx = rxScheduled.getAndSet(false);
+            if (didRx) {
+                processRx();
+            }
+            if (!didTx && !didRx) {
+                LockSupport.park(this);
+            }
+        }
     }
 
     private void closeQuietly(GrantMapping a, GrantMapping b, int port) {
@@ -136,30 +161,14 @@ final class NetbackQueue implements AutoCloseable {
     }
 
     void scheduleTx() {
-        if (!failed && txScheduled.compareAndSet(false, true)) {
-            execute(() -> {
-                txScheduled.set(false);
-                processTx();
-            });
+        if (!failed && !txScheduled.getAndSet(true)) {
+            LockSupport.unpark(thread);
         }
     }
 
     void scheduleRx() {
-        if (!failed && rxScheduled.compareAndSet(false, true)) {
-            execute(() -> {
-                rxScheduled.set(false);
-                processRx();
-            });
-        }
-    }
-
-    private void execute(Runnable work) {
-        if (!thread.isShutdown()) {
-            try {
-                thread.execute(work);
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                // closing
-            }
+        if (!failed && !rxScheduled.getAndSet(true)) {
+            LockSupport.unpark(thread);
         }
     }
 
@@ -211,27 +220,37 @@ final class NetbackQueue implements AutoCloseable {
 
     /** Consumes one packet's slots; false when the vif failed. */
     private boolean transmitOnePacket(ByteBuffer page, int producer) {
-        TxRequest first = TxRequest.read(page, tx.consumeRequestSlot());
-        List<ExtraInfo> extras = new ArrayList<>();
-        List<TxRequest> slots = new ArrayList<>();
-        slots.add(first);
-        boolean moreExtras = first.hasFlag(Netif.NETTXF_EXTRA_INFO);
+        int at = tx.consumeRequestSlot();
+        int slots = 0;
+        readSlot(page, at, slots++);
+        int firstFlags = Short.toUnsignedInt(page.getShort(at + TxRequest.FLAGS_OFFSET));
+        int extras = 0;
+        int gsoType = 0;
+        int gsoSize = 0;
+        boolean gsoExtra = false;
+        boolean moreExtras = (firstFlags & Netif.NETTXF_EXTRA_INFO) != 0;
         while (moreExtras) {
             if (tx.unconsumedRequests(producer) == 0) {
                 fail("missing extra info slot");
                 return false;
             }
-            ExtraInfo extra = ExtraInfo.read(page, tx.consumeRequestSlot());
-            if (extra.type() == Netif.XEN_NETIF_EXTRA_TYPE_NONE || extra.type() >= Netif.XEN_NETIF_EXTRA_TYPE_MAX) {
-                fail("invalid extra type " + extra.type());
+            int extraAt = tx.consumeRequestSlot();
+            int type = page.get(extraAt + ExtraInfo.TYPE_OFFSET) & 0xff;
+            if (type == Netif.XEN_NETIF_EXTRA_TYPE_NONE || type >= Netif.XEN_NETIF_EXTRA_TYPE_MAX) {
+                fail("invalid extra type " + type);
                 return false;
             }
-            extras.add(extra);
-            moreExtras = extra.hasMore();
+            if (type == Netif.XEN_NETIF_EXTRA_TYPE_GSO) {
+                gsoExtra = true;
+                gsoSize = Short.toUnsignedInt(page.getShort(extraAt + ExtraInfo.GSO_SIZE_OFFSET));
+                gsoType = page.get(extraAt + ExtraInfo.GSO_TYPE_OFFSET) & 0xff;
+            }
+            extras++;
+            moreExtras = (page.get(extraAt + ExtraInfo.FLAGS_OFFSET) & Netif.XEN_NETIF_EXTRA_FLAG_MORE) != 0;
         }
-        TxRequest last = first;
-        while (last.hasFlag(Netif.NETTXF_MORE_DATA)) {
-            if (slots.size() >= MAX_SLOTS_PER_PACKET) {
+        int lastFlags = firstFlags;
+        while ((lastFlags & Netif.NETTXF_MORE_DATA) != 0) {
+            if (slots >= MAX_SLOTS_PER_PACKET) {
                 fail("a packet asks for more than " + MAX_SLOTS_PER_PACKET + " slots");
                 return false;
             }
@@ -239,67 +258,69 @@ final class NetbackQueue implements AutoCloseable {
                 fail("a packet's slots were not all published");
                 return false;
             }
-            last = TxRequest.read(page, tx.consumeRequestSlot());
-            slots.add(last);
+            int slotAt = tx.consumeRequestSlot();
+            lastFlags = Short.toUnsignedInt(page.getShort(slotAt + TxRequest.FLAGS_OFFSET));
+            readSlot(page, slotAt, slots++);
         }
         // The first slot's size is the packet's; its own data is what the other slots leave.
         int rest = 0;
-        for (int i = 1; i < slots.size(); i++) {
-            rest += slots.get(i).size();
+        for (int i = 1; i < slots; i++) {
+            rest += slotSize[i];
         }
-        int firstLength = Math.max(0, first.size() - rest);
-        for (TxRequest slot : slots) {
-            if (slot.offset() + (slot == first ? firstLength : slot.size()) > PAGE) {
-                fail("a slot crosses its page: offset " + slot.offset() + " size " + slot.size());
+        int packetSize = slotSize[0];
+        int firstLength = Math.max(0, packetSize - rest);
+        for (int i = 0; i < slots; i++) {
+            if (slotOffset[i] + (i == 0 ? firstLength : slotSize[i]) > PAGE) {
+                fail("a slot crosses its page: offset " + slotOffset[i] + " size " + slotSize[i]);
                 return false;
             }
         }
         int status = Netif.NETIF_RSP_OKAY;
         byte[] frame = null;
-        if (first.size() < rest || first.size() < 14) {
+        if (packetSize < rest || packetSize < 14) {
             status = Netif.NETIF_RSP_ERROR; // netback drops runts and inconsistent sizes without failing the vif
         } else {
-            frame = new byte[first.size()];
-            int at = 0;
+            frame = new byte[packetSize];
+            ByteBuffer into = ByteBuffer.wrap(frame);
             try {
-                for (TxRequest slot : slots) {
-                    int length = slot == first ? firstLength : slot.size();
-                    vif.guest().grants().copyFromGrant(vif.dom0(), slot.gref(), slot.offset(),
-                            ByteBuffer.wrap(frame, at, length), length);
-                    at += length;
+                for (int i = 0; i < slots; i++) {
+                    int length = i == 0 ? firstLength : slotSize[i];
+                    vif.guest().grants().copyFromGrant(vif.dom0(), slotGref[i], slotOffset[i], into, length);
                 }
             } catch (GrantException e) {
                 status = Netif.NETIF_RSP_ERROR;
             }
         }
-        respond(first.id(), status);
-        for (int i = 0; i < extras.size(); i++) {
+        respond(slotId[0], status);
+        for (int i = 0; i < extras; i++) {
             respond(0, Netif.NETIF_RSP_NULL);
         }
-        for (int i = 1; i < slots.size(); i++) {
-            respond(slots.get(i).id(), status);
+        for (int i = 1; i < slots; i++) {
+            respond(slotId[i], status);
         }
         if (status != Netif.NETIF_RSP_OKAY) {
             txErrors.incrementAndGet();
             return true;
         }
-        int gsoType = 0;
-        int gsoSize = 0;
-        for (ExtraInfo extra : extras) {
-            if (extra.type() == Netif.XEN_NETIF_EXTRA_TYPE_GSO) {
-                gsoType = extra.gsoType();
-                gsoSize = extra.gsoSize();
-                if (gsoSize == 0 || (gsoType != Netif.XEN_NETIF_GSO_TYPE_TCPV4
-                        && gsoType != Netif.XEN_NETIF_GSO_TYPE_TCPV6)) {
-                    fail("invalid GSO type " + gsoType + " or size " + gsoSize);
-                    return false;
-                }
+        if (gsoExtra) {
+            if (gsoSize == 0 || (gsoType != Netif.XEN_NETIF_GSO_TYPE_TCPV4
+                    && gsoType != Netif.XEN_NETIF_GSO_TYPE_TCPV6)) {
+                fail("invalid GSO type " + gsoType + " or size " + gsoSize);
+                return false;
             }
         }
         txPackets.incrementAndGet();
-        vif.transmit(new SimFrame(frame, first.hasFlag(Netif.NETTXF_CSUM_BLANK),
-                first.hasFlag(Netif.NETTXF_DATA_VALIDATED), gsoType, gsoSize));
+        vif.transmit(new SimFrame(frame, (firstFlags & Netif.NETTXF_CSUM_BLANK) != 0,
+                (firstFlags & Netif.NETTXF_DATA_VALIDATED) != 0, gsoType, gsoSize));
         return true;
+    }
+
+    /** Copies the TX request at {@code at} into data slot {@code slot}. */
+    private void readSlot(ByteBuffer page, int at, int slot) {
+        slotGref[slot] = page.getInt(at + TxRequest.GREF_OFFSET);
+        slotOffset[slot] = Short.toUnsignedInt(page.getShort(at + TxRequest.OFFSET_OFFSET));
+        slotId[slot] = Short.toUnsignedInt(page.getShort(at + TxRequest.ID_OFFSET));
+        slotSize[slot] = Short.toUnsignedInt(page.getShort(at + TxRequest.SIZE_OFFSET));
     }
 
     private void respond(int id, int status) {
@@ -369,14 +390,17 @@ final class NetbackQueue implements AutoCloseable {
     private boolean receiveOneFrame(SimFrame frame, int dataSlots, boolean gso) {
         ByteBuffer page = rx.page();
         byte[] data = frame.data();
+        ByteBuffer from = ByteBuffer.wrap(data);
         int at = 0;
         for (int i = 0; i < dataSlots; i++) {
-            RxRequest request = RxRequest.read(page, rx.consumeRequestSlot());
+            int requestAt = rx.consumeRequestSlot();
+            int id = Short.toUnsignedInt(page.getShort(requestAt + RxRequest.ID_OFFSET));
+            int gref = page.getInt(requestAt + RxRequest.GREF_OFFSET);
             int chunk = Math.min(PAGE, data.length - at);
             int status = chunk;
             try {
-                vif.guest().grants().copyToGrant(vif.dom0(), ByteBuffer.wrap(data, at, chunk), request.gref(), 0,
-                        chunk);
+                from.position(at);
+                vif.guest().grants().copyToGrant(vif.dom0(), from, gref, 0, chunk);
             } catch (GrantException e) {
                 status = Netif.NETIF_RSP_ERROR;
             }
@@ -391,9 +415,9 @@ final class NetbackQueue implements AutoCloseable {
                     flags |= Netif.NETRXF_EXTRA_INFO;
                 }
             }
-            RxResponse.write(page, rx.claimResponseSlot(), request.id(), 0, flags, status);
+            RxResponse.write(page, rx.claimResponseSlot(), id, 0, flags, status);
             if (i == 0 && gso) {
-                RxRequest.read(page, rx.consumeRequestSlot());
+                rx.consumeRequestSlot(); // the extra info's slot: its buffer is not used
                 ExtraInfo.writeGso(page, rx.claimResponseSlot(), 0, frame.gsoSize(), frame.gsoType(), 0);
             }
             at += chunk;
@@ -418,7 +442,7 @@ final class NetbackQueue implements AutoCloseable {
 
     /** Whether its thread has ended (after {@link #close}; it is given a bounded time). */
     boolean isStopped() {
-        return thread.isTerminated();
+        return !thread.isAlive();
     }
 
     @Override
@@ -428,11 +452,14 @@ final class NetbackQueue implements AutoCloseable {
             rxDropped.addAndGet(pendingRx.size());
             pendingRx.clear();
         }
-        thread.shutdown();
-        try {
-            thread.awaitTermination(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        running = false;
+        LockSupport.unpark(thread);
+        if (Thread.currentThread() != thread) {
+            try {
+                thread.join(TimeUnit.SECONDS.toMillis(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         closeQuietly(txMapping, rxMapping, txPort);
         if (rxPort != txPort) {

@@ -1,10 +1,8 @@
 package org.xenpv.sim.ports;
 
-import java.util.ArrayDeque;
-import java.util.HashSet;
-import java.util.Set;
+import java.util.BitSet;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 import java.util.function.Consumer;
@@ -25,11 +23,15 @@ final class SimEventChannelPort implements EventChannelPort {
 
     private final Domain domain;
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition firedOrClosed = lock.newCondition();
-    private final Set<Integer> bound = new HashSet<>();
+    /** The thread waiting in awaitPending, if any: woken by park/unpark, which allocate nothing per event. */
+    private volatile Thread reader;
+    private final BitSet bound = new BitSet();
     /** Ports fired and not yet unmasked: each is queued at most once, as the device masks it on delivery. */
-    private final Set<Integer> fired = new HashSet<>();
-    private final ArrayDeque<Integer> queue = new ArrayDeque<>();
+    private final BitSet fired = new BitSet();
+    /** Fired ports in firing order, a ring of ints: at most one entry per bound port. */
+    private int[] queue = new int[64];
+    private int queueHead;
+    private int queueSize;
     private final Consumer<AutoCloseable> onClose;
     private boolean closed;
 
@@ -41,20 +43,53 @@ final class SimEventChannelPort implements EventChannelPort {
     private void onEvent(int port) {
         lock.lock();
         try {
-            if (closed || !bound.contains(port) || !fired.add(port)) {
+            if (closed || !bound.get(port) || fired.get(port)) {
                 return;
             }
             try {
                 domain.events().mask(port);
             } catch (HypervisorException closedMeanwhile) {
-                fired.remove(port);
                 return;
             }
-            queue.add(port);
-            firedOrClosed.signalAll();
+            fired.set(port);
+            enqueue(port);
         } finally {
             lock.unlock();
         }
+        Thread waiting = reader;
+        if (waiting != null) {
+            LockSupport.unpark(waiting);
+        }
+    }
+
+    private void enqueue(int port) {
+        if (queueSize == queue.length) {
+            int[] grown = new int[queue.length * 2];
+            for (int i = 0; i < queueSize; i++) {
+                grown[i] = queue[(queueHead + i) % queue.length];
+            }
+            queue = grown;
+            queueHead = 0;
+        }
+        queue[(queueHead + queueSize++) % queue.length] = port;
+    }
+
+    private int dequeue() {
+        int port = queue[queueHead];
+        queueHead = (queueHead + 1) % queue.length;
+        queueSize--;
+        return port;
+    }
+
+    private void removeQueued(int port) {
+        int kept = 0;
+        for (int i = 0; i < queueSize; i++) {
+            int queued = queue[(queueHead + i) % queue.length];
+            if (queued != port) {
+                queue[(queueHead + kept++) % queue.length] = queued;
+            }
+        }
+        queueSize = kept;
     }
 
     @Override
@@ -64,7 +99,7 @@ final class SimEventChannelPort implements EventChannelPort {
         try {
             requireOpen(operation);
             int port = domain.events().allocUnbound(remoteDomid, this::onEvent);
-            bound.add(port);
+            bound.set(port);
             return port;
         } catch (HypervisorException e) {
             throw failure(operation, e);
@@ -80,7 +115,7 @@ final class SimEventChannelPort implements EventChannelPort {
         try {
             requireOpen(operation);
             int port = domain.events().bindInterdomain(remoteDomid, remotePort, this::onEvent);
-            bound.add(port);
+            bound.set(port);
             return port;
         } catch (HypervisorException e) {
             throw failure(operation, e);
@@ -96,9 +131,9 @@ final class SimEventChannelPort implements EventChannelPort {
         try {
             requireOpen(operation);
             requireBound(operation, localPort);
-            bound.remove(localPort);
-            fired.remove(localPort);
-            queue.remove(localPort);
+            bound.clear(localPort);
+            fired.clear(localPort);
+            removeQueued(localPort);
             domain.events().close(localPort);
         } catch (HypervisorException e) {
             throw failure(operation, e);
@@ -127,27 +162,33 @@ final class SimEventChannelPort implements EventChannelPort {
 
     @Override
     public int awaitPending(int[] ports, long timeoutMillis) throws PortException {
-        lock.lock();
-        try {
-            long remaining = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-            while (queue.isEmpty() && !closed) {
-                if (remaining <= 0) {
-                    return 0;
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (true) {
+            lock.lock();
+            try {
+                if (queueSize > 0 || closed) {
+                    int count = 0;
+                    while (count < ports.length && queueSize > 0) {
+                        ports[count++] = dequeue();
+                    }
+                    return count;
                 }
-                try {
-                    remaining = firedOrClosed.awaitNanos(remaining);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new PortException(DEVICE, "read", Errno.EINTR, "interrupted while waiting for events");
-                }
+                reader = Thread.currentThread();
+            } finally {
+                lock.unlock();
             }
-            int count = 0;
-            while (count < ports.length && !queue.isEmpty()) {
-                ports[count++] = queue.poll();
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                reader = null;
+                return 0;
             }
-            return count;
-        } finally {
-            lock.unlock();
+            // An event after the check above unparks this thread, so the park returns at once.
+            LockSupport.parkNanos(this, remaining);
+            reader = null;
+            if (Thread.interrupted()) {
+                Thread.currentThread().interrupt();
+                throw new PortException(DEVICE, "read", Errno.EINTR, "interrupted while waiting for events");
+            }
         }
     }
 
@@ -159,9 +200,10 @@ final class SimEventChannelPort implements EventChannelPort {
             try {
                 requireOpen("write");
                 // Linux ignores ports that are not bound through this device; so do we.
-                if (!bound.contains(port) || !fired.remove(port)) {
+                if (port < 0 || !bound.get(port) || !fired.get(port)) {
                     continue;
                 }
+                fired.clear(port);
             } finally {
                 lock.unlock();
             }
@@ -181,7 +223,7 @@ final class SimEventChannelPort implements EventChannelPort {
                 return;
             }
             closed = true;
-            for (int port : bound) {
+            for (int port = bound.nextSetBit(0); port >= 0; port = bound.nextSetBit(port + 1)) {
                 try {
                     domain.events().close(port);
                 } catch (HypervisorException alreadyClosed) {
@@ -190,10 +232,13 @@ final class SimEventChannelPort implements EventChannelPort {
             }
             bound.clear();
             fired.clear();
-            queue.clear();
-            firedOrClosed.signalAll();
+            queueSize = 0;
         } finally {
             lock.unlock();
+        }
+        Thread waiting = reader;
+        if (waiting != null) {
+            LockSupport.unpark(waiting);
         }
         onClose.accept(this);
     }
@@ -205,7 +250,7 @@ final class SimEventChannelPort implements EventChannelPort {
     }
 
     private void requireBound(String operation, int port) throws PortException {
-        if (!bound.contains(port)) {
+        if (port < 0 || !bound.get(port)) {
             throw new PortException(DEVICE, operation, Errno.ENOTCONN, "port " + port + " is not bound through this device");
         }
     }
