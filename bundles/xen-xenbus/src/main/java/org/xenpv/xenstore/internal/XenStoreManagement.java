@@ -30,8 +30,7 @@ public final class XenStoreManagement implements XenStoreManagementMXBean {
 
     @Override
     public String getFailure() {
-        String failure = connection.failure();
-        return failure == null ? "" : failure;
+        return connection.failure().orElse("");
     }
 
     @Override

@@ -141,12 +141,6 @@ public final class XsClientConnection implements AutoCloseable {
         return watches.size();
     }
 
-    /** Why the connection failed; null while it works. */
-    String failure() {
-        XenStoreException failed = failure;
-        return failed == null ? null : failed.getMessage();
-    }
-
     /**
      * Sends a request and waits for its reply.
      *
