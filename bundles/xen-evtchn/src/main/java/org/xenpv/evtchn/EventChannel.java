@@ -13,7 +13,11 @@ public interface EventChannel extends AutoCloseable {
 
     int remoteDomid();
 
-    /** Sends an event to the other end. */
+    /**
+     * Sends an event to the other end.
+     *
+     * @throws IllegalStateException when the channel is closed
+     */
     void notifyRemote() throws IOException;
 
     boolean isOpen();

@@ -683,7 +683,9 @@ final class NetfrontQueue implements AutoCloseable {
     private void notifyBackend(EventChannel channel) {
         try {
             channel.notifyRemote();
-        } catch (IOException e) {
+        } catch (IOException | IllegalStateException e) {
+            // IllegalStateException: the channel was closed under a sender racing the queue's close; the
+            // frame is counted by the caller like any frame of a queue that is going away.
             if (active) {
                 LOG.debug("queue {}: notify failed", index, e);
             }
