@@ -1,6 +1,9 @@
 package org.xenpv.netfront.internal;
 
 import java.util.Hashtable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
@@ -45,12 +48,14 @@ public final class NetfrontDriver {
     }
 
     private final Netfronts netfronts;
+    private final long closeTimeoutMillis;
 
     @Activate
     public NetfrontDriver(BundleContext context, @Reference XenStore store, @Reference GrantTable grants,
             @Reference EventChannels events, Config config) {
         // As Linux netfront: no more queues than cores, since each queue's work is per event.
         int maxQueues = Math.min(config.maxQueues(), Runtime.getRuntime().availableProcessors());
+        closeTimeoutMillis = config.closeTimeoutMillis();
         netfronts = new Netfronts(store, grants, events, new NetfrontConfig(maxQueues, config.txBuffers(),
                 config.rxBuffers(), config.closeTimeoutMillis()), (nic, properties) -> {
                     ServiceRegistration<Nic> registration = context.registerService(Nic.class, nic,
@@ -85,12 +90,25 @@ public final class NetfrontDriver {
     }
 
     /**
-     * Starts an orderly close of every vif and returns: the handshake's end and the wait for each backend
-     * to let go run on the devices' own threads, never on Declarative Services' thread. A later driver of
-     * the same vif (this bundle updated, for example) waits for that close through the device's binding.
+     * Closes every vif in order and waits, within a bound, for the closes to end. The handshake's end and
+     * the waits for each backend run on the devices' own threads; Declarative Services' thread only waits
+     * for them, because the grant table, event channels and XenStore this component holds are released as
+     * soon as it returns (the first two are this bundle's own instances), and a close still using them
+     * after that can neither end its grants nor see its backend let go: against the real netback a
+     * {@code bundle:update} then left the vif to no driver at all.
      */
     @Deactivate
     void deactivate() {
-        netfronts.closeAll().whenComplete((done, failure) -> LOG.debug("every vif closed"));
+        long boundMillis = 3 * closeTimeoutMillis + 5_000;
+        try {
+            netfronts.closeAll().get(boundMillis, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            LOG.warn("vifs still closing after {} ms; their grants and ports go with this bundle's services",
+                    boundMillis);
+        } catch (ExecutionException e) {
+            LOG.warn("closing the vifs failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
