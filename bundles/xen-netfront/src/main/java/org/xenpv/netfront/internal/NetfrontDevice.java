@@ -465,9 +465,8 @@ public final class NetfrontDevice {
                 // After a restore or migration the frontend directory names a new backend and belongs to
                 // the device that drives it: closing this one writes nothing there.
                 releaseQueues();
-                LOG.info("{}: its backend {} is gone; released without touching the frontend's nodes",
+                LOG.info("{}: the frontend directory no longer names backend {}; released without writing there",
                         device.busId(), device.backendPath());
-                phase = Phase.CLOSED;
                 return;
             }
             if (!queues.isEmpty()) {
