@@ -30,8 +30,10 @@ import org.xenpv.stack.lwip.IpStack;
  * {@code stack.target} chooses. It goes with the configuration, the IpStack or
  * the bundle, and closes every connection and ends every thread when it goes.
  */
+// immediate: it serves whether or not a bundle uses its HttpServer service (a delayed one would stop when the last
+// user let go of the service)
 @Component(configurationPid = HttpServer.FACTORY_PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
-        service = HttpServer.class)
+        service = HttpServer.class, immediate = true)
 @Designate(ocd = HttpServerComponent.Config.class, factory = true)
 public final class HttpServerComponent implements HttpServer {
     private static final Logger LOG = LoggerFactory.getLogger(HttpServerComponent.class);
