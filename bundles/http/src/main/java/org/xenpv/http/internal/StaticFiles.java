@@ -3,6 +3,7 @@ package org.xenpv.http.internal;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
@@ -30,9 +31,13 @@ final class StaticFiles {
 
     /** @param root an existing directory */
     StaticFiles(Path root) throws IOException {
-        this.root = root.toRealPath();
+        try {
+            this.root = root.toRealPath();
+        } catch (NoSuchFileException e) {
+            throw new IOException("the root " + root + " does not exist", e);
+        }
         if (!Files.isDirectory(this.root)) {
-            throw new IOException(root + " is not a directory");
+            throw new IOException("the root " + root + " is not a directory");
         }
     }
 

@@ -271,6 +271,12 @@ class ServerTest {
             assertEquals(414, response.status().code());
             response.release();
         }
+        try (RawClient raw = new RawClient(server.localAddress())) {
+            FullHttpResponse response = raw.sendRaw("GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(20_000)
+                    + "\r\n\r\n").next();
+            assertEquals(431, response.status().code());
+            response.release();
+        }
         // HTTP/1.0 needs no Host, and the absolute form names a path too.
         try (RawClient raw = new RawClient(server.localAddress())) {
             FullHttpResponse response = raw.sendRaw("GET http://example/hello.txt HTTP/1.0\r\n\r\n").next();
@@ -472,6 +478,16 @@ class ServerTest {
             assertTrue(raw.closedByServer());
         }
         waitFor("the connection's thread to end", () -> serverThreads().size() == 1);
+    }
+
+    @Test
+    void aRootThatIsNotADirectoryIsRefusedWithoutListening() throws Exception {
+        for (Path bad : List.of(temp.resolve("missing"), root.resolve("hello.txt"))) {
+            IOException refused = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
+                    () -> new Server(stack, Settings.defaults(0, java.util.Optional.of(bad)), handlers));
+            assertTrue(refused.getMessage().contains("the root " + bad), refused.getMessage());
+        }
+        assertEquals(0, stack.openSockets());
     }
 
     @Test
