@@ -2,7 +2,7 @@ package org.xenpv.itests;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
-import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.assertNull;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
 
 import java.net.URI;
@@ -61,12 +61,16 @@ public class HttpIT extends XenpvTestSupport {
     }
 
     @Test
-    public void theFeatureStartsTheBundleAndNettysCodec() throws Exception {
+    public void theFeatureStartsTheBundleAndNettysCodecAndUninstallsCleanly() throws Exception {
         install();
         for (String name : BUNDLES) {
             Bundle bundle = bundle(name);
             assertNotNull(name + " was not installed by xenpv-http", bundle);
             assertEquals(name + " is not active", Bundle.ACTIVE, bundle.getState());
+        }
+        featuresService.uninstallFeature("xenpv-http", EnumSet.of(FeaturesService.Option.NoAutoRefreshBundles));
+        for (String name : BUNDLES) {
+            assertNull(name + " is left behind after uninstalling xenpv-http", bundle(name));
         }
     }
 
@@ -113,6 +117,15 @@ public class HttpIT extends XenpvTestSupport {
             stack = bundleContext.registerService("org.xenpv.stack.lwip.IpStack", new LoopbackIpStack(),
                     stackProperties);
             int port = waitForServer();
+            assertEquals(200, client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
+                    .build(), BodyHandlers.ofString()).statusCode());
+
+            Bundle http = bundle("org.xenpv.http");
+            http.stop();
+            assertEquals("the server is left after its bundle stopped", 0, serverPort());
+            waitFor("no xenpv-http thread left " + httpThreads(), () -> httpThreads().isEmpty());
+            http.start();
+            port = waitForServer();
             assertEquals(200, client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
                     .build(), BodyHandlers.ofString()).statusCode());
         } finally {
