@@ -1,4 +1,4 @@
-package org.xenpv.netfront.internal;
+package org.xenpv.benchmarks;
 
 import java.nio.ByteBuffer;
 
@@ -8,78 +8,115 @@ import org.xenpv.abi.netif.RxResponse;
 import org.xenpv.abi.netif.TxRequest;
 import org.xenpv.abi.netif.TxResponse;
 import org.xenpv.abi.ring.BackRing;
-import org.xenpv.evtchn.internal.BundleEventChannels;
-import org.xenpv.evtchn.internal.EventDispatcher;
-import org.xenpv.gnttab.internal.BundleGrantTable;
-import org.xenpv.gnttab.internal.GrantLedger;
-import org.xenpv.net.Offload;
-import org.xenpv.platform.spi.PortException;
+import org.xenpv.abi.xs.XenbusState;
+import org.xenpv.net.Nic;
+import org.xenpv.netfront.StandaloneNetfront;
+import org.xenpv.sim.host.Guest;
+import org.xenpv.sim.host.SimulatedHost;
 import org.xenpv.sim.hypervisor.Domain;
 import org.xenpv.sim.hypervisor.GrantMapping;
-import org.xenpv.sim.hypervisor.Hypervisor;
 import org.xenpv.sim.hypervisor.HypervisorException;
-import org.xenpv.sim.hypervisor.HypervisorLimits;
-import org.xenpv.sim.ports.SimDevicePorts;
+import org.xenpv.sim.xenstore.XenStoreServer;
 
 /**
- * One netfront queue with the least backend that can answer it, so that the
- * driver's own cost is seen apart from the simulated netback's: the real
- * grant table, event channels and dispatcher of a simulated guest, and in
- * dom0 a backend that maps the two rings and answers every request without
+ * One vif with one queue and the least backend that can answer it, so that
+ * the driver's own cost is seen apart from the simulated netback's: a guest
+ * of the simulated host runs the real stack (grant table, event channels,
+ * XenStore, XenBus, netfront), and in dom0, in place of netback, this class
+ * does the handshake, maps the two rings and answers every request without
  * copying a byte. Its two halves are driven by whoever measures: {@link
  * #answerTransmits()} completes every TX request published so far, {@link
- * #fillReceives(int)} turns posted RX buffers into received frames.
+ * #fillReceive(int)} turns posted RX buffers into received frames.
  */
 final class NetfrontAlone implements AutoCloseable {
-    private final Hypervisor hypervisor = new Hypervisor(new HypervisorLimits(32768, 4096));
+    private static final int GUEST = 1;
+    private static final String BACKEND = "/local/domain/0/backend/vif/1/0";
+    private static final String FRONTEND = "/local/domain/1/device/vif/0";
+
+    private final SimulatedHost host;
+    private final XenStoreServer store;
     private final Domain dom0;
-    private final Domain guest;
-    private final SimDevicePorts ports;
-    private final BundleGrantTable grants;
-    private final EventDispatcher dispatcher;
-    private final BundleEventChannels events;
-    final NetfrontQueue queue;
-    final QueueCounters counters = new QueueCounters();
+    final Nic nic;
     private final GrantMapping txMapping;
     private final GrantMapping rxMapping;
     private final BackRing tx;
     private final BackRing rx;
     private final int txPort;
     private final int rxPort;
-    /** Frames the queue handed to its owner; one writer (the queue's thread). */
+    /** Frames the Nic handed to its receiver; one writer (the queue's thread). */
     private volatile long delivered;
 
     NetfrontAlone() throws Exception {
-        dom0 = hypervisor.createDomain(0, "Domain-0");
-        guest = hypervisor.createDomain(1, "guest1");
-        ports = new SimDevicePorts(guest, d -> {
-            throw new PortException("xenbus", "open", org.xenpv.platform.spi.Errno.ENOENT,
-                    "the netfront-alone bench has no XenStore");
-        });
-        grants = BundleGrantTable.forPort(ports.openGrantAllocPort(), new GrantLedger(), "bench");
-        dispatcher = EventDispatcher.forPort(ports.openEventChannelPort());
-        events = new BundleEventChannels(dispatcher);
-        Negotiated agreed = new Negotiated(true, true, true, true, true, 1, true);
-        queue = new NetfrontQueue(0, "xenpv-netfront-bench-q0", 0, grants, events, agreed, 256, 256, counters,
-                new NetfrontQueue.Owner() {
-                    @Override
-                    public void broken(String reason) {
-                        throw new IllegalStateException("the bench backend broke the protocol: " + reason);
-                    }
-
-                    @Override
-                    public void received(int index, ByteBuffer frame, Offload offload) {
-                        delivered = delivered + 1;
-                    }
-                });
-        txMapping = guest.grants().map(dom0, queue.txRingRef(), false);
-        rxMapping = guest.grants().map(dom0, queue.rxRingRef(), false);
+        host = SimulatedHost.builder().vifs(0).netfront(new StandaloneNetfront.Settings(1, 256, 256, 5_000))
+                .start();
+        store = host.xenStore();
+        dom0 = host.hypervisor().domain(0).orElseThrow();
+        Guest guest = host.guest(GUEST);
+        plugVif();
+        host.await("netfront to publish its rings", () -> state(FRONTEND) == XenbusState.CONNECTED
+                || state(FRONTEND) == XenbusState.INITIALISED);
+        int txRef = number(FRONTEND + "/" + Netif.Keys.TX_RING_REF);
+        int rxRef = number(FRONTEND + "/" + Netif.Keys.RX_RING_REF);
+        txMapping = guest.domain().grants().map(dom0, txRef, false);
+        rxMapping = guest.domain().grants().map(dom0, rxRef, false);
         tx = BackRing.attach(txMapping.page(), Netif.TX_RING);
         rx = BackRing.attach(rxMapping.page(), Netif.RX_RING);
         // Nothing to do on the frontend's events: the measuring thread looks at the rings itself.
-        txPort = dom0.events().bindInterdomain(1, queue.txEventPort(), port -> { });
-        rxPort = dom0.events().bindInterdomain(1, queue.rxEventPort(), port -> { });
-        queue.start();
+        txPort = dom0.events().bindInterdomain(GUEST, number(FRONTEND + "/" + Netif.Keys.EVENT_CHANNEL_TX), p -> { });
+        rxPort = dom0.events().bindInterdomain(GUEST, number(FRONTEND + "/" + Netif.Keys.EVENT_CHANNEL_RX), p -> { });
+        setState(XenbusState.CONNECTED);
+        nic = guest.nic("vif-0");
+        nic.setReceiver((queue, frame, offload) -> delivered = delivered + 1);
+    }
+
+    /**
+     * The vif's two directories as the toolstack writes them, and the features
+     * Linux netback offers (with one queue), then InitWait: the guest's bus
+     * finds the device and netfront connects to this backend.
+     */
+    private void plugVif() {
+        String dom0Only = "n0";
+        String guestReads = "r" + GUEST;
+        store.write(BACKEND, "", dom0Only, guestReads);
+        store.write(BACKEND + "/" + Netif.Keys.FRONTEND, FRONTEND, dom0Only, guestReads);
+        store.write(BACKEND + "/" + Netif.Keys.FRONTEND_ID, Integer.toString(GUEST), dom0Only, guestReads);
+        store.write(BACKEND + "/" + Netif.Keys.ONLINE, "1", dom0Only, guestReads);
+        store.write(BACKEND + "/" + Netif.Keys.HANDLE, "0", dom0Only, guestReads);
+        for (String feature : new String[] {Netif.Keys.FEATURE_SG, Netif.Keys.FEATURE_GSO_TCPV4,
+                Netif.Keys.FEATURE_GSO_TCPV6, Netif.Keys.FEATURE_IPV6_CSUM_OFFLOAD, Netif.Keys.FEATURE_RX_COPY,
+                Netif.Keys.FEATURE_RX_NOTIFY, Netif.Keys.FEATURE_SPLIT_EVENT_CHANNELS}) {
+            store.write(BACKEND + "/" + feature, "1", dom0Only, guestReads);
+        }
+        store.write(BACKEND + "/" + Netif.Keys.MULTI_QUEUE_MAX_QUEUES, "1", dom0Only, guestReads);
+        setState(XenbusState.INIT_WAIT);
+        String guestOwns = "n" + GUEST;
+        String backendReads = "r0";
+        store.write(FRONTEND, "", guestOwns, backendReads);
+        store.write(FRONTEND + "/" + Netif.Keys.BACKEND_ID, "0", guestOwns, backendReads);
+        store.write(FRONTEND + "/" + Netif.Keys.MAC, "00:16:3e:00:01:00", guestOwns, backendReads);
+        store.write(FRONTEND + "/" + Netif.Keys.HANDLE, "0", guestOwns, backendReads);
+        store.write(FRONTEND + "/" + Netif.Keys.TRUSTED, "1", guestOwns, backendReads);
+        store.write(FRONTEND + "/" + Netif.Keys.STATE, Integer.toString(XenbusState.INITIALISING.code()), guestOwns,
+                backendReads);
+        // The backend's path last: the guest's bus publishes a device once it names its backend.
+        store.write(FRONTEND + "/" + Netif.Keys.BACKEND, BACKEND, guestOwns, backendReads);
+    }
+
+    private void setState(XenbusState state) {
+        store.write(BACKEND + "/" + Netif.Keys.STATE, Integer.toString(state.code()), "n0", "r" + GUEST);
+    }
+
+    private XenbusState state(String directory) {
+        try {
+            XenbusState state = XenbusState.fromCode(Long.parseLong(store.read(directory + "/" + Netif.Keys.STATE)));
+            return state == null ? XenbusState.UNKNOWN : state;
+        } catch (RuntimeException e) {
+            return XenbusState.UNKNOWN;
+        }
+    }
+
+    private int number(String path) {
+        return Integer.parseInt(store.read(path));
     }
 
     long delivered() {
@@ -141,19 +178,21 @@ final class NetfrontAlone implements AutoCloseable {
         }
     }
 
+    /**
+     * The backend lets go first, as netback does when the frontend closes, so
+     * that the guest's close can revoke every grant at once; then the host
+     * closes, and nothing may be left behind.
+     */
     @Override
     public void close() throws Exception {
-        // The backend lets go first, so that the queue's grants can all be revoked.
         txMapping.unmap();
         rxMapping.unmap();
         dom0.events().close(txPort);
         dom0.events().close(rxPort);
-        if (!queue.release()) {
-            throw new IllegalStateException("a ring grant could not be revoked");
+        setState(XenbusState.CLOSED);
+        host.close();
+        if (!host.leftovers().isEmpty()) {
+            throw new IllegalStateException("the bench left behind: " + host.leftovers());
         }
-        events.deactivate();
-        dispatcher.deactivate();
-        grants.deactivate();
-        ports.closeAll();
     }
 }
