@@ -18,8 +18,11 @@ import org.xenpv.xenstore.XenStore;
  * the service registry. Typically fed by a bus:
  *
  * <pre>{@code
- * StandaloneNetfront netfront = StandaloneNetfront.open(store, grants, events,
- *         StandaloneNetfront.Settings.DEFAULTS, nic -> { nics.put(nic.name(), nic); return () -> nics.remove(nic.name()); });
+ * StandaloneNetfront netfront = StandaloneNetfront.open(store, grants, events, StandaloneNetfront.Settings.DEFAULTS,
+ *         nic -> {
+ *             nics.put(nic.name(), nic);
+ *             return () -> nics.remove(nic.name());
+ *         });
  * StandaloneXenBus bus = StandaloneXenBus.open(store, netfront::deviceAdded);
  * ...
  * bus.close();
