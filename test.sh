@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-debian_packages=(gcc libc6-dev libxen-dev libxenmisc4.17 linux-libc-dev xenstore-utils)
+debian_packages=(gcc libc6-dev libxen-dev libxenmisc4.17 linux-libc-dev xenstore-utils
+                 liblwip0 liblwip-dev iproute2 iputils-ping curl busybox)
 
 missing=()
 for pkg in "${debian_packages[@]}"; do

@@ -43,8 +43,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  */
 public final class PerformanceReport {
     static final int[] SIZES = {64, 512, 1514, 9014, 65535};
-    private static final String INTERNAL = "org.xenpv.netfront.internal.";
-    private static final String BASELINES = "org.xenpv.benchmarks.";
+    private static final String BENCHMARKS = "org.xenpv.benchmarks.";
 
     private PerformanceReport() {
     }
@@ -59,8 +58,8 @@ public final class PerformanceReport {
                     .warmupTime(TimeValue.milliseconds(300)).measurementTime(TimeValue.milliseconds(500));
         }
         Options options = builder
-                .include(INTERNAL + "(SimHostThroughput|NetfrontTransmit|NetfrontReceive|PingPong)Benchmark")
-                .include(BASELINES + "(SpscRing|SpscRingOneThread|Copy|SpscPingPong)Baseline")
+                .include(BENCHMARKS + "(SimHostThroughput|NetfrontTransmit|NetfrontReceive|PingPong)Benchmark")
+                .include(BENCHMARKS + "(SpscRing|SpscRingOneThread|Copy|SpscPingPong)Baseline")
                 .addProfiler(GCProfiler.class)
                 .resultFormat(ResultFormatType.JSON)
                 .result(folder.resolve("results.json").toString())

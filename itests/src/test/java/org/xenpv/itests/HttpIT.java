@@ -3,7 +3,6 @@ package org.xenpv.itests;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertNull;
-import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -21,7 +20,6 @@ import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
 import org.ops4j.pax.exam.Option;
-import org.ops4j.pax.exam.OptionUtils;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
@@ -31,10 +29,11 @@ import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
 
 /**
- * The http bundle in a stock Karaf: feature xenpv-http brings it with Netty's
- * codec bundles, all active; a configuration of org.xenpv.http serves files
- * and a handler service once an IpStack matches its stack.target, and goes
- * with that IpStack or its configuration, leaving no thread.
+ * The http bundle in the distribution: feature xenpv-http brings it with the
+ * stack's feature and Netty's codec bundles, all active; a configuration of
+ * org.xenpv.http serves files and a handler service once an IpStack matches
+ * its stack.target, and goes with that IpStack, its configuration or its
+ * bundle, leaving no thread.
  *
  * <p>lwIP is not needed here: the probe registers an IpStack over the JDK's
  * loopback sockets. Serving over lwIP is the end-to-end test's.
@@ -46,12 +45,10 @@ public class HttpIT extends XenpvTestSupport {
             "io.netty.buffer", "io.netty.resolver", "io.netty.transport", "io.netty.transport-native-unix-common",
             "io.netty.codec", "io.netty.handler", "io.netty.codec-http");
 
+    /** The distribution: xenpv-stack-lwip, which xenpv-http brings, needs the Nic services that netfront offers. */
     @Configuration
     public Option[] config() {
-        // Until the stack-lwip bundle has its component, no bundle in the feature declares the IpStack
-        // service that the http bundle requires, and Karaf would refuse the feature for it.
-        return OptionUtils.combine(stockKaraf(),
-                editConfigurationFilePut("etc/org.apache.karaf.features.cfg", "serviceRequirements", "disable"));
+        return xenpvDistribution();
     }
 
     private void install() throws Exception {

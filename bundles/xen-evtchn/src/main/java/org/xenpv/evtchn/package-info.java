@@ -7,9 +7,12 @@
  * {@link org.xenpv.evtchn.EventChannel#close()} returns its handler is never
  * called again. The {@link org.xenpv.evtchn.EventChannels} service is
  * bundle-scoped: a bundle's ports are closed when it lets go of the service.
+ *
+ * <p>Without OSGi, {@link org.xenpv.evtchn.StandaloneEventChannels#open}
+ * makes them over a device port (since 1.1).
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.xenpv.evtchn;
 
 import org.osgi.annotation.bundle.Export;

@@ -5,9 +5,12 @@
  * <p>The {@link org.xenpv.gnttab.GrantTable} service is bundle-scoped: each
  * bundle has its own, and every page it still grants is revoked when that
  * bundle stops using the service (bundle stop included).
+ *
+ * <p>Without OSGi, {@link org.xenpv.gnttab.StandaloneGrantTable#open} makes
+ * one over a device port (since 1.1).
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.xenpv.gnttab;
 
 import org.osgi.annotation.bundle.Export;

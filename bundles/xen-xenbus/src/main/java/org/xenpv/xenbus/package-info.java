@@ -2,9 +2,12 @@
  * The XenBus frontend bus: one {@link org.xenpv.xenbus.XenBusDevice} service
  * per device under the guest's {@code device/<class>/<id>}, for drivers to
  * bind to by class with a target filter such as {@code (xenbus.class=vif)}.
+ *
+ * <p>Without OSGi, {@link org.xenpv.xenbus.StandaloneXenBus#open} runs the bus
+ * over a XenStore and tells a listener instead (since 1.2).
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package org.xenpv.xenbus;
 
 import org.osgi.annotation.bundle.Export;

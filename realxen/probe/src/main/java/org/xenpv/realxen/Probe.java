@@ -8,30 +8,31 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import org.xenpv.evtchn.EventChannel;
-import org.xenpv.evtchn.internal.BundleEventChannels;
-import org.xenpv.evtchn.internal.EventDispatcher;
+import org.xenpv.evtchn.EventChannels;
+import org.xenpv.evtchn.StandaloneEventChannels;
 import org.xenpv.gnttab.Access;
+import org.xenpv.gnttab.GrantTable;
 import org.xenpv.gnttab.GrantedPages;
-import org.xenpv.gnttab.internal.BundleGrantTable;
-import org.xenpv.gnttab.internal.GrantLedger;
+import org.xenpv.gnttab.StandaloneGrantTable;
 import org.xenpv.net.FrameReceiver;
 import org.xenpv.net.MacAddress;
 import org.xenpv.net.Nic;
 import org.xenpv.net.NicState;
 import org.xenpv.net.Offload;
-import org.xenpv.netfront.internal.NetfrontConfig;
-import org.xenpv.netfront.internal.Netfronts;
-import org.xenpv.platform.linux.internal.LinuxDevicePorts;
+import org.xenpv.netfront.StandaloneNetfront;
+import org.xenpv.platform.linux.LinuxDevicePortProviders;
+import org.xenpv.platform.spi.DevicePortProvider;
 import org.xenpv.platform.spi.PlatformFacts;
-import org.xenpv.xenbus.internal.FrontendBus;
+import org.xenpv.xenbus.StandaloneXenBus;
+import org.xenpv.xenstore.StandaloneXenStore;
 import org.xenpv.xenstore.Watch;
-import org.xenpv.xenstore.internal.XenStoreClient;
-import org.xenpv.xenstore.internal.XsClientConnection;
+import org.xenpv.xenstore.XenStore;
 
 /**
  * Milestone 1 of the real-Xen harness, run in the domU: the Linux provider
  * against the real /dev/xen devices, and the grant table, event channel and
- * XenStore layers over it. Each check prints one "XENPV-CHECK name OK|FAIL
+ * XenStore layers over it, each made by its standalone factory (the supported
+ * way to run the layers without OSGi). Each check prints one "XENPV-CHECK name OK|FAIL
  * detail" line; dom0 takes part through XenStore keys under data/xenpv.
  */
 public final class Probe {
@@ -49,7 +50,7 @@ public final class Probe {
     }
 
     public static void main(String[] args) throws Exception {
-        LinuxDevicePorts ports = LinuxDevicePorts.standard();
+        DevicePortProvider ports = LinuxDevicePortProviders.standard();
         PlatformFacts facts = ports.platformFacts();
         check("info", facts.version().major() == 4 && facts.version().minor() == 17,
                 "xen=" + facts.version() + " domid=" + facts.domid() + " type=" + facts.guestType()
@@ -64,8 +65,7 @@ public final class Probe {
             System.out.println("XENPV-NOTE hypercall refused: " + e.getMessage());
         }
 
-        XsClientConnection connection = new XsClientConnection(ports.openXenbusPort(), "/dev/xen/xenbus", 30_000);
-        XenStoreClient store = new XenStoreClient(connection);
+        StandaloneXenStore store = StandaloneXenStore.open(ports.openXenbusPort(), "/dev/xen/xenbus", 30_000);
         String home = store.domainPath(facts.domid());
         String backend = store.read(home + "/device/vif/0/backend");
         check("xenstore-read", backend.startsWith("/local/domain/0/backend/vif/"), "backend=" + backend);
@@ -75,7 +75,7 @@ public final class Probe {
             check("xenstore-watch", (home + "/device/vif/0/state").equals(first), "first event=" + first);
         }
 
-        BundleGrantTable grants = BundleGrantTable.forPort(ports.openGrantAllocPort(), new GrantLedger(), "probe");
+        StandaloneGrantTable grants = StandaloneGrantTable.open(ports.openGrantAllocPort(), "probe");
         GrantedPages page = grants.grant(0, 1, Access.READ_ONLY);
         ByteBuffer data = page.page(0);
         for (int i = 0; i < 4096; i++) {
@@ -85,8 +85,7 @@ public final class Probe {
         String granted = awaitKey(store, "data/xenpv/gnt-result");
         check("grant-to-dom0", "OK".equals(granted), "ref=" + page.ref(0) + " dom0 says " + granted);
 
-        EventDispatcher dispatcher = EventDispatcher.forPort(ports.openEventChannelPort());
-        BundleEventChannels events1 = new BundleEventChannels(dispatcher);
+        StandaloneEventChannels events1 = StandaloneEventChannels.open(ports.openEventChannelPort());
         CountDownLatch fromDom0 = new CountDownLatch(1);
         EventChannel channel = events1.bindUnbound(0, c -> fromDom0.countDown());
         store.write("data/xenpv/evtchn", Integer.toString(channel.localPort()));
@@ -98,14 +97,12 @@ public final class Probe {
 
         channel.close();
         milestoneTwo(store, home, grants, events1, facts.domid());
-        events1.deactivate();
-        dispatcher.deactivate();
+        events1.close();
         boolean ended = page.revoke();
         check("revoke", grants.grantsOutstanding() == 0, "ended at once: " + ended + ", grants outstanding: "
                 + grants.grantsOutstanding());
-        grants.deactivate();
-        store.release();
-        connection.close();
+        grants.close();
+        store.close();
         System.out.println("XENPV-PROBE-RESULT " + (failures == 0 ? "PASS" : "FAIL " + failures));
         System.exit(failures == 0 ? 0 : 1);
     }
@@ -114,20 +111,16 @@ public final class Probe {
     private static final int DOM0_IP = 0xc0000201; // 192.0.2.1, dom0's bridge
 
     /** Milestone 2: xenpv's netfront drives the real vif; dom0's kernel answers ARP and ping through it. */
-    private static void milestoneTwo(XenStoreClient store, String home, BundleGrantTable grants,
-            BundleEventChannels events, int domid) throws Exception {
+    private static void milestoneTwo(XenStore store, String home, GrantTable grants, EventChannels events, int domid)
+            throws Exception {
         int grantsBefore = grants.grantsOutstanding();
         java.util.Map<String, Nic> nics = new java.util.concurrent.ConcurrentHashMap<>();
-        Netfronts netfronts = new Netfronts(store, grants, events, NetfrontConfig.DEFAULTS, (nic, properties) -> {
-            nics.put(nic.name(), nic);
-            return () -> nics.remove(nic.name());
-        });
-        FrontendBus bus = new FrontendBus(store, home, (device, properties) -> {
-            if ("vif".equals(device.deviceClass())) {
-                netfronts.add(device);
-            }
-            return () -> netfronts.remove(device);
-        });
+        StandaloneNetfront netfronts = StandaloneNetfront.open(store, grants, events,
+                StandaloneNetfront.Settings.DEFAULTS, nic -> {
+                    nics.put(nic.name(), nic);
+                    return () -> nics.remove(nic.name());
+                });
+        StandaloneXenBus bus = StandaloneXenBus.open(store, home, netfronts::deviceAdded);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(STEP_SECONDS);
         while ((nics.get("vif-0") == null || nics.get("vif-0").state() != NicState.ACTIVE)
                 && System.nanoTime() < deadline) {
@@ -237,7 +230,7 @@ public final class Probe {
         return (int) ~sum & 0xffff;
     }
 
-    private static String awaitKey(XenStoreClient store, String key) throws Exception {
+    private static String awaitKey(XenStore store, String key) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(STEP_SECONDS);
         BlockingQueue<String> changes = new LinkedBlockingQueue<>();
         try (Watch watch = store.watch(key, changes::add)) {

@@ -42,11 +42,11 @@ public final class BundleGrantTable implements GrantTable {
     }
 
     /**
-     * A grant table outside OSGi (tests of the drivers above): release it with {@link #deactivate()}.
-     * A factory, not a public constructor: SCR would try a second public constructor of the same arity
-     * and log an error for it at every activation.
+     * A grant table outside OSGi ({@link StandaloneLayer}, this package's tests): release it with
+     * {@link #deactivate()}. A factory, not a constructor: SCR would try a second constructor of the same
+     * arity and log an error for it at every activation.
      */
-    public static BundleGrantTable forPort(GrantAllocPort port, GrantLedger ledger, String owner) {
+    static BundleGrantTable forPort(GrantAllocPort port, GrantLedger ledger, String owner) {
         return new BundleGrantTable(port, ledger, owner);
     }
 

@@ -8,7 +8,7 @@ package org.xenpv.netfront.internal;
  * @param rxBuffers granted pages per queue for frames to receive (at most the ring's 256 slots are posted)
  * @param closeTimeoutMillis how long an orderly close waits for the backend to let go
  */
-public record NetfrontConfig(int maxQueues, int txBuffers, int rxBuffers, long closeTimeoutMillis) {
+record NetfrontConfig(int maxQueues, int txBuffers, int rxBuffers, long closeTimeoutMillis) {
     public static final NetfrontConfig DEFAULTS = new NetfrontConfig(4, 256, 256, 5_000);
 
     public NetfrontConfig {

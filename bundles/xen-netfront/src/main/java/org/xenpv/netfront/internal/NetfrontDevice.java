@@ -35,7 +35,7 @@ import org.xenpv.xenstore.XenStoreException;
  * backend's state; the methods callers use ({@link #start}, {@link #beginClose})
  * only hand work to that thread and return.
  */
-public final class NetfrontDevice {
+final class NetfrontDevice {
     private static final Logger LOG = LoggerFactory.getLogger(NetfrontDevice.class);
     private static final int DEFAULT_MTU = 1500;
     /** The first pause before trying a failed connection again; it doubles per failure up to the cap. */
@@ -43,7 +43,7 @@ public final class NetfrontDevice {
     static final long MAX_RETRY_MILLIS = 30_000;
 
     /** Publishes the Nic while the device is usable. */
-    public interface Publisher {
+    interface Publisher {
         AutoCloseable publish(Nic nic, Map<String, Object> properties);
     }
 

@@ -17,7 +17,7 @@ import org.xenpv.xenstore.XenStore;
  * One netfront per vif device: started when the device appears, closed when it goes. Neither waits:
  * each device does its XenStore work and its waiting on its own thread.
  */
-public final class Netfronts {
+final class Netfronts {
 
     private final XenStore store;
     private final GrantTable grants;
@@ -28,7 +28,7 @@ public final class Netfronts {
     /** Closes begun and not yet done, whoever began them. */
     private final Set<CompletableFuture<Void>> closing = ConcurrentHashMap.newKeySet();
 
-    public Netfronts(XenStore store, GrantTable grants, EventChannels events, NetfrontConfig config,
+    Netfronts(XenStore store, GrantTable grants, EventChannels events, NetfrontConfig config,
             NetfrontDevice.Publisher publisher) {
         this.store = store;
         this.grants = grants;
@@ -37,7 +37,7 @@ public final class Netfronts {
         this.publisher = publisher;
     }
 
-    public void add(XenBusDevice device) {
+    void add(XenBusDevice device) {
         NetfrontDevice netfront = new NetfrontDevice(device, store, grants, events, config, publisher);
         if (devices.putIfAbsent(device.nodePath(), netfront) == null) {
             netfront.start();
@@ -49,7 +49,7 @@ public final class Netfronts {
      *
      * @return completes once it is closed (at once when there was none)
      */
-    public CompletableFuture<Void> remove(XenBusDevice device) {
+    CompletableFuture<Void> remove(XenBusDevice device) {
         NetfrontDevice netfront = devices.remove(device.nodePath());
         return netfront == null ? CompletableFuture.completedFuture(null) : beginClose(netfront);
     }
@@ -71,7 +71,7 @@ public final class Netfronts {
      * @return completes once every one is closed and its thread has ended, those that
      *     {@link #remove} began closing included
      */
-    public CompletableFuture<Void> closeAll() {
+    CompletableFuture<Void> closeAll() {
         for (String node : List.copyOf(devices.keySet())) {
             NetfrontDevice netfront = devices.remove(node);
             if (netfront != null) {

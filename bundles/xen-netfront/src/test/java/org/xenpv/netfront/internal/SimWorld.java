@@ -10,10 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
-import org.xenpv.evtchn.internal.BundleEventChannels;
-import org.xenpv.evtchn.internal.EventDispatcher;
-import org.xenpv.gnttab.internal.BundleGrantTable;
-import org.xenpv.gnttab.internal.GrantLedger;
+import org.xenpv.evtchn.StandaloneEventChannels;
+import org.xenpv.gnttab.StandaloneGrantTable;
 import org.xenpv.net.Nic;
 import org.xenpv.sim.hypervisor.Domain;
 import org.xenpv.sim.hypervisor.Hypervisor;
@@ -25,15 +23,18 @@ import org.xenpv.sim.netback.SimToolstack;
 import org.xenpv.sim.ports.SimDevicePorts;
 import org.xenpv.sim.xenstore.GuestXenbusChannel;
 import org.xenpv.sim.xenstore.XenStoreServer;
-import org.xenpv.xenbus.internal.FrontendBus;
-import org.xenpv.xenstore.internal.XenStoreClient;
-import org.xenpv.xenstore.internal.XsClientConnection;
+import org.xenpv.xenbus.StandaloneXenBus;
+import org.xenpv.xenbus.XenBusDevice;
+import org.xenpv.xenstore.StandaloneXenStore;
+import org.xenpv.xenstore.XenStore;
 
 /**
  * A whole simulated host in one JVM: the hypervisor, XenStore, the toolstack
  * and netback in dom0, and guests each running the real stack above the
  * device ports (grant table, event channels, XenStore client, XenBus bus,
- * netfront), without OSGi.
+ * netfront), without OSGi. Unlike the public simulated host (module sim-host)
+ * it reaches into netfront's own internals: its configuration, its
+ * {@link Netfronts}, and {@link Faults} between netfront and the layers below.
  */
 final class SimWorld implements AutoCloseable {
     static final long BOUND_SECONDS = 20;
@@ -57,33 +58,29 @@ final class SimWorld implements AutoCloseable {
     /** A guest running the stack; its Nics appear in {@link Guest#nics}. */
     final class Guest implements AutoCloseable {
         final Domain domain;
-        final SimDevicePorts ports;
-        final BundleGrantTable grants;
-        final EventDispatcher dispatcher;
-        final BundleEventChannels events;
-        final XsClientConnection connection;
-        final XenStoreClient xenstore;
+        private final SimDevicePorts ports;
+        private final StandaloneGrantTable grants;
+        private final StandaloneEventChannels events;
+        private final StandaloneXenStore xenstore;
         final Map<String, Nic> nics = new ConcurrentHashMap<>();
         /** The XenBus devices the bus found, by bus id, as netfront sees them. */
-        private final Map<String, org.xenpv.xenbus.XenBusDevice> devices = new ConcurrentHashMap<>();
+        private final Map<String, XenBusDevice> devices = new ConcurrentHashMap<>();
         private final Netfronts netfronts;
-        private final FrontendBus bus;
+        private final StandaloneXenBus bus;
 
         Guest(int domid, NetfrontConfig config, Faults faults) throws Exception {
             domain = toolstack.createDomain(domid, "guest" + domid);
             ports = new SimDevicePorts(domain, d -> new GuestXenbusChannel(store, d.domid()));
-            grants = BundleGrantTable.forPort(ports.openGrantAllocPort(), new GrantLedger(), "netfront");
-            dispatcher = EventDispatcher.forPort(ports.openEventChannelPort());
-            events = new BundleEventChannels(dispatcher);
-            connection = new XsClientConnection(ports.openXenbusPort(), "guest" + domid, 10_000);
-            xenstore = new XenStoreClient(connection);
-            netfronts = new Netfronts(faults.wrap((org.xenpv.xenstore.XenStore) xenstore), faults.wrap(grants),
+            grants = StandaloneGrantTable.open(ports.openGrantAllocPort(), "netfront");
+            events = StandaloneEventChannels.open(ports.openEventChannelPort());
+            xenstore = StandaloneXenStore.open(ports.openXenbusPort(), "guest" + domid, 10_000);
+            netfronts = new Netfronts(faults.wrap((XenStore) xenstore), faults.wrap(grants),
                     events, config, (nic, properties) -> {
                 nics.put(nic.name(), nic);
                 return () -> nics.remove(nic.name());
             });
-            bus = new FrontendBus(xenstore, (device, properties) -> {
-                org.xenpv.xenbus.XenBusDevice seen = faults.wrap(device);
+            bus = StandaloneXenBus.open(xenstore, device -> {
+                XenBusDevice seen = faults.wrap(device);
                 devices.put(device.busId(), seen);
                 if ("vif".equals(device.deviceClass())) {
                     netfronts.add(seen);
@@ -96,7 +93,7 @@ final class SimWorld implements AutoCloseable {
             return netfronts;
         }
 
-        org.xenpv.xenbus.XenBusDevice device(String busId) {
+        XenBusDevice device(String busId) {
             return devices.get(busId);
         }
 
@@ -111,11 +108,9 @@ final class SimWorld implements AutoCloseable {
         public void close() throws Exception {
             bus.close();
             netfronts.closeAll().get(BOUND_SECONDS, TimeUnit.SECONDS);
-            xenstore.release();
-            connection.close();
-            events.deactivate();
-            dispatcher.deactivate();
-            grants.deactivate();
+            xenstore.close();
+            events.close();
+            grants.close();
             ports.closeAll();
         }
     }

@@ -5,7 +5,7 @@ import java.util.Map;
 import org.xenpv.xenbus.XenBusDevice;
 
 /** Where the bus publishes devices: the OSGi service registry, or a test's list. */
-public interface DeviceRegistry {
+interface DeviceRegistry {
     /** A published device; unpublish to withdraw it. */
     interface Publication {
         void unpublish();

@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xenpv.abi.xs.XsError;
+import org.xenpv.xenbus.StandaloneXenBus;
 import org.xenpv.xenbus.XenBusDevice;
 import org.xenpv.xenstore.Watch;
 import org.xenpv.xenstore.XenStore;
@@ -30,7 +31,7 @@ import org.xenpv.xenstore.XenStoreException;
  * the watch again on resume, its first event rescans, and every device whose
  * backend moved is published anew.
  */
-public final class FrontendBus implements AutoCloseable {
+final class FrontendBus implements StandaloneXenBus {
     private static final Logger LOG = LoggerFactory.getLogger(FrontendBus.class);
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     private static final int MAX_DOMID = 0x7fef;
@@ -49,12 +50,12 @@ public final class FrontendBus implements AutoCloseable {
     private final Watch watch;
 
     /** A bus over this domain's own devices, by paths relative to its home. */
-    public FrontendBus(XenStore store, DeviceRegistry registry) throws XenStoreException {
+    FrontendBus(XenStore store, DeviceRegistry registry) throws XenStoreException {
         this(store, RELATIVE_HOME, registry);
     }
 
     /** A bus over the devices under {@code home}: an absolute domain path, or {@code ""} for this domain's own. */
-    public FrontendBus(XenStore store, String home, DeviceRegistry registry) throws XenStoreException {
+    FrontendBus(XenStore store, String home, DeviceRegistry registry) throws XenStoreException {
         this.store = store;
         this.home = home;
         this.registry = registry;
@@ -142,6 +143,7 @@ public final class FrontendBus implements AutoCloseable {
         return properties;
     }
 
+    @Override
     public synchronized List<XenBusDevice> devices() {
         return published.values().stream().map(p -> (XenBusDevice) p.device()).toList();
     }

@@ -13,7 +13,7 @@ import org.xenpv.platform.spi.PortException;
 import org.xenpv.platform.spi.XenbusPort;
 
 /** A XenStore channel over xenstored's Unix socket, as dom0's tools connect. */
-public final class UnixSocketXenbusPort implements XenbusPort {
+final class UnixSocketXenbusPort implements XenbusPort {
     private final Path socket;
     private final SocketChannel channel;
 
@@ -22,7 +22,7 @@ public final class UnixSocketXenbusPort implements XenbusPort {
         this.channel = channel;
     }
 
-    public static UnixSocketXenbusPort connect(Path socket) throws PortException {
+    static UnixSocketXenbusPort connect(Path socket) throws PortException {
         try {
             SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
             try {

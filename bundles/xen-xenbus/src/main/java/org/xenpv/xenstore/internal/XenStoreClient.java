@@ -27,7 +27,7 @@ public class XenStoreClient extends NodeOperations implements XenStore {
     private final Set<ClientWatch> watches = ConcurrentHashMap.newKeySet();
     private final Set<ClientTransaction> transactions = ConcurrentHashMap.newKeySet();
 
-    public XenStoreClient(XsClientConnection connection) {
+    XenStoreClient(XsClientConnection connection) {
         super(connection, 0);
     }
 

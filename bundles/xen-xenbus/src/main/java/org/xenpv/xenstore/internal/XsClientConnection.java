@@ -51,7 +51,7 @@ import org.xenpv.xenstore.XenStoreException;
  * requests waiting and every later one fail with EIO naming it.</li>
  * </ul>
  */
-public final class XsClientConnection implements AutoCloseable {
+final class XsClientConnection implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(XsClientConnection.class);
 
     /** Distinct event paths one watch may have waiting for its listener. */
@@ -106,7 +106,7 @@ public final class XsClientConnection implements AutoCloseable {
     private final AtomicLong coalescedEvents = new AtomicLong();
     private final AtomicLong droppedEvents = new AtomicLong();
 
-    public XsClientConnection(XenbusPort port, String name, long replyTimeoutMillis) {
+    XsClientConnection(XenbusPort port, String name, long replyTimeoutMillis) {
         this(port, name, replyTimeoutMillis, new RateLimitedLog(LOG));
     }
 

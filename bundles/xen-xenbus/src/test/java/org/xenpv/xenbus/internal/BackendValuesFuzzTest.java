@@ -13,9 +13,8 @@ import org.xenpv.abi.xs.XsError;
 import org.xenpv.sim.xenstore.GuestXenbusChannel;
 import org.xenpv.sim.xenstore.XenStoreServer;
 import org.xenpv.abi.xs.XenbusState;
+import org.xenpv.xenstore.StandaloneXenStore;
 import org.xenpv.xenstore.XenStoreException;
-import org.xenpv.xenstore.internal.XenStoreClient;
-import org.xenpv.xenstore.internal.XsClientConnection;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
@@ -30,8 +29,7 @@ class BackendValuesFuzzTest {
     private static final String BACKEND = "/local/domain/0/backend/vif/1/0";
 
     private static XenStoreServer server;
-    private static XsClientConnection connection;
-    private static XenStoreClient store;
+    private static StandaloneXenStore store;
     private static BusDevice device;
 
     @BeforeAll
@@ -39,15 +37,13 @@ class BackendValuesFuzzTest {
         server = new XenStoreServer();
         server.write("/local/domain/1", "", "n1");
         server.write(BACKEND, "", "n0", "r1");
-        connection = new XsClientConnection(new GuestXenbusChannel(server, 1), "guest 1", 10_000);
-        store = new XenStoreClient(connection);
+        store = StandaloneXenStore.open(new GuestXenbusChannel(server, 1), "guest 1", 10_000);
         device = new BusDevice(store, "/local/domain/1", "vif", "0", BACKEND, 0);
     }
 
     @AfterAll
     static void disconnect() {
-        store.release();
-        connection.close();
+        store.close();
     }
 
     private static boolean asciiDigits(String text) {

@@ -24,9 +24,8 @@ import org.xenpv.abi.xs.XsError;
 import org.xenpv.sim.xenstore.GuestXenbusChannel;
 import org.xenpv.sim.xenstore.XenStoreServer;
 import org.xenpv.xenbus.XenBusDevice;
+import org.xenpv.xenstore.StandaloneXenStore;
 import org.xenpv.xenstore.XenStoreException;
-import org.xenpv.xenstore.internal.XenStoreClient;
-import org.xenpv.xenstore.internal.XsClientConnection;
 
 /** The bus follows device/vif/N entries as a toolstack adds and removes them. */
 class FrontendBusTest {
@@ -34,8 +33,7 @@ class FrontendBusTest {
     private static final String HOME = "/local/domain/1";
 
     private XenStoreServer server;
-    private XsClientConnection connection;
-    private XenStoreClient store;
+    private StandaloneXenStore store;
     private FrontendBus bus;
     private final BlockingQueue<String> changes = new LinkedBlockingQueue<>();
     private final BlockingQueue<XenBusDevice> added = new LinkedBlockingQueue<>();
@@ -45,8 +43,7 @@ class FrontendBusTest {
         server = new XenStoreServer();
         server.write(HOME, "", "n1");
         server.write("/local/domain/0", "", "n0");
-        connection = new XsClientConnection(new GuestXenbusChannel(server, 1), "guest 1", 10_000);
-        store = new XenStoreClient(connection);
+        store = StandaloneXenStore.open(new GuestXenbusChannel(server, 1), "guest 1", 10_000);
         bus = new FrontendBus(store, (device, properties) -> {
             added.add(device);
             changes.add("add " + new java.util.TreeMap<>(properties));
@@ -57,8 +54,7 @@ class FrontendBusTest {
     @AfterEach
     void stop() {
         bus.close();
-        store.release();
-        connection.close();
+        store.close();
         assertEquals(0, server.watchCount());
     }
 

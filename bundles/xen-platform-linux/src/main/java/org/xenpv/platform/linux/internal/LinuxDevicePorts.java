@@ -35,7 +35,7 @@ public final class LinuxDevicePorts implements DevicePortProvider {
         this(LinuxXenDevices.of(config));
     }
 
-    /** The provider outside OSGi, on the standard /dev/xen and /sys (the real-Xen harness's probe). */
+    /** The provider outside OSGi, on the standard /dev/xen and /sys ({@code LinuxDevicePortProviders}). */
     public static LinuxDevicePorts standard() throws IOException {
         return new LinuxDevicePorts(new LinuxXenDevices(java.nio.file.Path.of("/dev/xen"),
                 new Sysfs(java.nio.file.Path.of("/sys"))));

@@ -1,4 +1,4 @@
-package org.xenpv.netfront.internal;
+package org.xenpv.benchmarks;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
@@ -22,7 +22,8 @@ import org.xenpv.net.Nic;
 import org.xenpv.net.NicStatistics;
 import org.xenpv.net.Offload;
 import org.xenpv.net.SendStatus;
-import org.xenpv.sim.netback.NetbackFeatures;
+import org.xenpv.netfront.StandaloneNetfront;
+import org.xenpv.sim.host.SimulatedHost;
 import org.xenpv.sim.netback.SimToolstack;
 
 /**
@@ -54,7 +55,7 @@ public class SimHostThroughputBenchmark {
     @Param({"1", "2"})
     int queues;
 
-    private SimWorld world;
+    private SimulatedHost host;
     private Nic sender;
     private Nic receiver;
     private final LongAdder received = new LongAdder();
@@ -91,10 +92,10 @@ public class SimHostThroughputBenchmark {
 
     @Setup(Level.Trial)
     public void connect() throws Exception {
-        world = new SimWorld();
-        Nic[] nics = world.connectedPair(NetbackFeatures.LINUX, new NetfrontConfig(queues, 256, 256, 5_000));
-        sender = nics[0];
-        receiver = nics[1];
+        host = SimulatedHost.builder().guests(2)
+                .netfront(new StandaloneNetfront.Settings(queues, 256, 256, 5_000)).start();
+        sender = host.guest(1).nic("vif-0");
+        receiver = host.guest(2).nic("vif-0");
         if (sender.queueCount() != queues) {
             throw new IllegalStateException("wanted " + queues + " queues, got " + sender.queueCount());
         }
@@ -102,7 +103,7 @@ public class SimHostThroughputBenchmark {
         framesPerUpdate = Math.max(1, (256 << 10) / size);
         offload = size == GSO ? Offload.gso(Offload.GsoType.TCPV4, 1448) : Offload.NONE;
         for (int flow = 0; flow < FLOWS; flow++) {
-            ByteBuffer heap = NetfrontExchangeTest.frame(receiver.macAddress(), sender.macAddress(), size);
+            ByteBuffer heap = Frames.frame(receiver.macAddress(), sender.macAddress(), size);
             heap.putShort(12, (short) 0x0800);
             heap.putInt(26, 0x0a000001 + flow);
             frames[flow] = ByteBuffer.allocateDirect(size).put(heap).flip();
@@ -111,14 +112,14 @@ public class SimHostThroughputBenchmark {
 
     @TearDown(Level.Trial)
     public void disconnect() throws Exception {
-        world.close();
+        host.close();
     }
 
     long lostSoFar() {
         NicStatistics.QueueCounters out = sender.statistics().total();
         NicStatistics.QueueCounters in = receiver.statistics().total();
         long netback = 0;
-        for (SimToolstack.Vif vif : world.toolstack.vifs()) {
+        for (SimToolstack.Vif vif : host.toolstack().vifs()) {
             netback += vif.backend().framesDropped();
         }
         return out.txDropped() + out.txErrors() + netback + in.rxDropped() + in.rxErrors();

@@ -1,4 +1,4 @@
-package org.xenpv.netfront.internal;
+package org.xenpv.benchmarks;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
@@ -17,7 +17,8 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.xenpv.net.Nic;
 import org.xenpv.net.Offload;
-import org.xenpv.sim.netback.NetbackFeatures;
+import org.xenpv.netfront.StandaloneNetfront;
+import org.xenpv.sim.host.SimulatedHost;
 
 /**
  * Round trip of a 64-byte frame between two guests' Nics across the
@@ -34,17 +35,17 @@ import org.xenpv.sim.netback.NetbackFeatures;
 public class PingPongBenchmark {
     private static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(5);
 
-    private SimWorld world;
+    private SimulatedHost host;
     private Nic ping;
     private ByteBuffer frame;
     private volatile long returned;
 
     @Setup(Level.Trial)
     public void connect() throws Exception {
-        world = new SimWorld();
-        Nic[] nics = world.connectedPair(NetbackFeatures.LINUX, new NetfrontConfig(1, 256, 256, 5_000));
-        ping = nics[0];
-        Nic pong = nics[1];
+        host = SimulatedHost.builder().guests(2).netfront(new StandaloneNetfront.Settings(1, 256, 256, 5_000))
+                .start();
+        ping = host.guest(1).nic("vif-0");
+        Nic pong = host.guest(2).nic("vif-0");
         ByteBuffer echo = ByteBuffer.allocateDirect(64);
         pong.setReceiver((queue, arrived, offload) -> {
             // Back to the sender: destination and source swapped, the rest as it came.
@@ -55,13 +56,13 @@ public class PingPongBenchmark {
             pong.send(echo, Offload.NONE);
         });
         ping.setReceiver((queue, arrived, offload) -> returned = returned + 1);
-        ByteBuffer heap = NetfrontExchangeTest.frame(pong.macAddress(), ping.macAddress(), 64);
+        ByteBuffer heap = Frames.frame(pong.macAddress(), ping.macAddress(), 64);
         frame = ByteBuffer.allocateDirect(64).put(heap).flip();
     }
 
     @TearDown(Level.Trial)
     public void disconnect() throws Exception {
-        world.close();
+        host.close();
     }
 
     @Benchmark

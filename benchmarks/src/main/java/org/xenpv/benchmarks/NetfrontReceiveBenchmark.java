@@ -1,4 +1,4 @@
-package org.xenpv.netfront.internal;
+package org.xenpv.benchmarks;
 
 import java.util.concurrent.TimeUnit;
 

@@ -1,4 +1,4 @@
-package org.xenpv.netfront.internal;
+package org.xenpv.benchmarks;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
@@ -20,9 +20,9 @@ import org.xenpv.net.Offload;
 import org.xenpv.net.SendStatus;
 
 /**
- * Netfront's transmit path alone: frames queued on one queue as a stack with
- * more to send queues them (the push deferred, once per 32 frames or when the
- * ring is full), and the least backend ({@link NetfrontAlone}) completes every
+ * Netfront's transmit path alone: frames offered to a one-queue Nic as a
+ * stack with more to send offers them (the push deferred, once per 32 frames
+ * or when the ring is full), and the least backend ({@link NetfrontAlone}) completes every
  * request without copying. The backend runs on the measuring thread when the
  * ring is full, as one batch, so that the figure is the driver's cost per frame
  * and not the scheduling of a third busy thread on a two-core machine. The
@@ -57,26 +57,26 @@ public class NetfrontTransmitBenchmark {
 
     @Benchmark
     public SendStatus transmit() throws Exception {
-        SendStatus status = fixture.queue.enqueue(frame, Offload.NONE, false);
+        SendStatus status = fixture.nic.offer(frame, Offload.NONE, true);
         if (status == SendStatus.QUEUED) {
             if (++sinceFlush == 32) {
                 sinceFlush = 0;
-                fixture.queue.flush();
+                fixture.nic.flush();
             }
             return status;
         }
         long deadline = System.nanoTime() + STALL_NANOS;
         while (status == SendStatus.FULL) {
-            fixture.queue.flush();
+            fixture.nic.flush();
             sinceFlush = 0;
             fixture.answerTransmits();
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("the TX ring stayed full for 5 s");
             }
-            status = fixture.queue.enqueue(frame, Offload.NONE, false);
+            status = fixture.nic.offer(frame, Offload.NONE, true);
         }
         if (status != SendStatus.QUEUED) {
-            throw new IllegalStateException("the queue refused a frame: " + status);
+            throw new IllegalStateException("the Nic refused a frame: " + status);
         }
         return status;
     }

@@ -1,0 +1,110 @@
+package org.xenpv.sim.host;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.xenpv.net.Nic;
+import org.xenpv.net.Offload;
+import org.xenpv.sim.netback.SimToolstack;
+
+/** The public simulated host, used as a test outside the driver's bundles uses it. */
+class SimulatedHostTest {
+    private static final long BOUND_SECONDS = 20;
+
+    private static ByteBuffer frame(Nic to, Nic from, int size) {
+        ByteBuffer frame = ByteBuffer.allocate(size);
+        for (int i = 12; i < size; i++) {
+            frame.put(i, (byte) (i * 31 + size));
+        }
+        to.macAddress().write(frame, 0);
+        from.macAddress().write(frame, 6);
+        return frame;
+    }
+
+    private static Set<Thread> xenpvThreads() {
+        return Set.copyOf(Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getName().startsWith("xenpv")).toList());
+    }
+
+    @Test
+    void guestsExchangeFramesAndCloseLeavesNothingBehind() throws Exception {
+        Set<Thread> before = xenpvThreads();
+        SimulatedHost host = SimulatedHost.builder().guests(2).vifs(2).queues(2).start();
+        try {
+            assertEquals(List.of(1, 2), host.guests().stream().map(Guest::domid).toList());
+            Nic one = host.guest(1).nic("vif-1");
+            Nic two = host.guest(2).nic("vif-1");
+            assertEquals(2, one.queueCount(), "queues as asked, on both sides");
+            assertEquals(2, host.guest(2).nics().size());
+            BlockingQueue<byte[]> arrivals = new LinkedBlockingQueue<>();
+            two.setReceiver((queue, frame, offload) -> {
+                byte[] data = new byte[frame.remaining()];
+                frame.get(frame.position(), data);
+                arrivals.add(data);
+            });
+            for (int size : new int[] {60, 1514}) {
+                ByteBuffer sent = frame(two, one, size);
+                assertTrue(one.send(sent, Offload.NONE), "a frame of " + size + " bytes was queued");
+                byte[] arrived = arrivals.poll(BOUND_SECONDS, TimeUnit.SECONDS);
+                assertNotNull(arrived, "the frame of " + size + " bytes arrived");
+                assertArrayEquals(sent.array(), arrived, "the frame of " + size + " bytes, byte for byte");
+            }
+            assertTrue(host.guest(1).domain().grants().activeGrants() > 0, "the running guest holds grants");
+        } finally {
+            host.close();
+        }
+        assertEquals(List.of(), host.leftovers(), "grants, mappings, ports or netback errors left");
+        host.await("the host's threads to end", () -> before.containsAll(xenpvThreads()));
+    }
+
+    @Test
+    void vifsComeAndGoAtRunTime() throws Exception {
+        try (SimulatedHost host = SimulatedHost.builder().vifs(0).start()) {
+            Guest guest = host.guest(1);
+            assertTrue(guest.nics().isEmpty());
+            SimToolstack.Vif vif = guest.addVif();
+            Nic nic = guest.nic("vif-" + vif.handle());
+            assertEquals(vif.mac(), nic.macAddress().toString());
+            assertEquals("4", host.xenStore().read("/local/domain/1/device/vif/0/state"),
+                    "netfront is Connected in XenStore");
+            guest.removeVif(vif.handle()).get(BOUND_SECONDS, TimeUnit.SECONDS);
+            host.await("vif-0 to go", () -> guest.nicIfPresent("vif-0").isEmpty());
+            host.await("the guest to let go of every grant", () -> guest.domain().grants().activeGrants() == 0);
+            assertEquals(List.of(), guest.devices());
+        }
+    }
+
+    @Test
+    void aNicThatNeverConnectsFailsWithinTheBound() throws Exception {
+        try (SimulatedHost host = SimulatedHost.builder().vifs(0).bound(Duration.ofMillis(300)).start()) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> host.guest(1).nic("vif-7"));
+            assertTrue(e.getMessage().contains("guest1 vif-7"), e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> host.guest(2));
+            assertThrows(IllegalArgumentException.class, () -> host.addGuest(1));
+        }
+    }
+
+    @Test
+    void aGuestClosedAloneReleasesItsDomain() throws Exception {
+        try (SimulatedHost host = SimulatedHost.builder().guests(2).start()) {
+            Guest one = host.guest(1);
+            one.close();
+            assertEquals(0, one.domain().grants().activeGrants());
+            assertEquals(0, one.domain().events().openPorts());
+            assertEquals(org.xenpv.net.NicState.ACTIVE, host.guest(2).nic("vif-0").state(), "guest 2 keeps its Nic");
+            one.close();
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package org.xenpv.gnttab;
+
+import org.osgi.annotation.versioning.ProviderType;
+import org.xenpv.gnttab.internal.StandaloneLayer;
+import org.xenpv.platform.spi.GrantAllocPort;
+
+/**
+ * A grant table outside OSGi: the supported way to run this layer without a
+ * framework (the simulated host of tests and benchmarks, tools such as the
+ * real-Xen probe). It behaves as the bundle-scoped service does for one bundle,
+ * and {@link #close()} does what that bundle's release of the service does.
+ */
+@ProviderType
+public interface StandaloneGrantTable extends GrantTable, AutoCloseable {
+
+    /**
+     * A grant table over {@code port}, which it owns from now on.
+     *
+     * @param port a grant-allocation port of a {@link org.xenpv.platform.spi.DevicePortProvider}
+     * @param owner the name its grants are counted under (a bundle's symbolic name in OSGi)
+     */
+    static StandaloneGrantTable open(GrantAllocPort port, String owner) {
+        return StandaloneLayer.grantTable(port, owner);
+    }
+
+    /** Revokes every page still granted (revocations the peer still blocks are deferred) and closes the port. */
+    @Override
+    void close();
+}
