@@ -18,6 +18,10 @@ import java.util.Collection;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.Assume;
 import org.junit.Before;
@@ -52,13 +56,15 @@ import io.netty.handler.codec.http.HttpVersion;
  * The http bundle over lwIP in the distribution: a server on the stack of
  * vif-0 (198.51.100.1, TEST-NET-2), a client on the stack of vif-1, across
  * netfront and the simulated netback. Two requests on one connection (a file
- * and a handler), then the server goes with its stack's configuration and
- * leaves no thread. Needs Debian's liblwip0, as LwipStackIT does.
+ * and a handler), 32 clients fetching the file at once, then the server goes
+ * with its stack's configuration and leaves no thread. Needs Debian's
+ * liblwip0, as LwipStackIT does.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
 public class HttpLwipIT extends XenpvTestSupport {
     private static final String[] ADDRESSES = {"198.51.100.1", "198.51.100.2"};
+    private static final int CONCURRENT = 32;
 
     /** With the feature from the start: the probe's class refers to the stack's and the server's API. */
     @Configuration
@@ -86,7 +92,7 @@ public class HttpLwipIT extends XenpvTestSupport {
     }
 
     @Test
-    public void aFileAndAHandlerOnOneConnectionAcrossTheSimulatedHost() throws Exception {
+    public void filesAndAHandlerAcrossTheSimulatedHost() throws Exception {
         Path root = Files.createTempDirectory("xenpv-httplwipit");
         byte[] data = new byte[1 << 20];
         new Random(80).nextBytes(data);
@@ -140,6 +146,19 @@ public class HttpLwipIT extends XenpvTestSupport {
             second.release();
             codec.finishAndReleaseAll();
 
+            ExecutorService clients = Executors.newFixedThreadPool(CONCURRENT);
+            try {
+                List<Future<byte[]>> downloads = new ArrayList<>();
+                for (int i = 0; i < CONCURRENT; i++) {
+                    downloads.add(clients.submit(() -> fetch(client, "/data.bin")));
+                }
+                for (Future<byte[]> download : downloads) {
+                    assertArrayEquals(data, download.get(120, TimeUnit.SECONDS));
+                }
+            } finally {
+                clients.shutdownNow();
+            }
+
             deleteConfigurations("org.xenpv.stack.lwip");
             waitFor("the server to go with its stack", () -> service(HttpServer.class, null) == null);
             waitFor("no xenpv-http thread left", () -> Thread.getAllStackTraces().keySet().stream()
@@ -148,6 +167,37 @@ public class HttpLwipIT extends XenpvTestSupport {
             handler.unregister();
             deleteConfigurations("org.xenpv.http");
             deleteConfigurations("org.xenpv.stack.lwip");
+        }
+    }
+
+    /** One GET on its own connection, closed by the server after the answer. */
+    private static byte[] fetch(IpStack client, String path) throws Exception {
+        EmbeddedChannel codec = new EmbeddedChannel(new HttpClientCodec(), new HttpObjectAggregator(4 << 20));
+        try (TcpConnection connection = client.connect(new InetSocketAddress(ADDRESSES[0], 80),
+                Duration.ofSeconds(30))) {
+            connection.setReadTimeout(Duration.ofSeconds(60));
+            DefaultFullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, path);
+            request.headers().set(HttpHeaderNames.HOST, ADDRESSES[0]).set(HttpHeaderNames.CONNECTION, "close");
+            codec.writeOutbound(request);
+            ByteBuf bytes;
+            while ((bytes = codec.readOutbound()) != null) {
+                bytes.readBytes(connection.output(), bytes.readableBytes());
+                bytes.release();
+            }
+            byte[] buffer = new byte[64 * 1024];
+            int n;
+            while ((n = connection.input().read(buffer)) >= 0) {
+                codec.writeInbound(Unpooled.copiedBuffer(buffer, 0, n));
+            }
+            FullHttpResponse response = codec.readInbound();
+            try {
+                assertEquals(200, response.status().code());
+                return ByteBufUtil.getBytes(response.content());
+            } finally {
+                response.release();
+            }
+        } finally {
+            codec.finishAndReleaseAll();
         }
     }
 
