@@ -20,13 +20,14 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 OUT=$PWD/e2e/target; mkdir -p "$OUT"
 LOG=$OUT/e2e.log; : > "$LOG"
-BUDGET=${XENPV_E2E_BUDGET:-210}   # seconds; then the watchdog ends the run (cleanup takes up to a minute more)
+BUDGET=${XENPV_E2E_BUDGET:-330}   # seconds; then the watchdog ends the run (cleanup takes up to a minute more)
 T0=$SECONDS
 
 STEPS=(tools karaf host-interface tap-interface namespaces ping-ipv4 ping-ipv6-link-local
        http-guest-downloads http-dom0-downloads iperf-xenpv-guest-to-dom0 iperf-xenpv-dom0-to-guest
        iperf-veth-guest-to-dom0 iperf-veth-dom0-to-guest capture bundle-update frame-accounting
-       karaf-log cleanup)
+       lwip-stack lwip-ping-ipv4 lwip-ping-ipv6-link-local lwip-http-download lwip-http-concurrent
+       lwip-http-handler lwip-to-tap tap-to-lwip karaf-log cleanup)
 declare -A RESULT=()
 pass(){ [ -n "${RESULT[$1]:-}" ] && return; RESULT[$1]=PASS; echo "PASS $1"; echo "PASS $1" >> "$LOG"; }
 fail(){ [ -n "${RESULT[$1]:-}" ] && return; RESULT[$1]=FAIL; echo "FAIL $1: $2"; echo "FAIL $1: $2" >> "$LOG"; }
@@ -42,7 +43,7 @@ TAP=xenpv$$                       # the TAP stack's interface (at most 15 charac
 HOSTIF=vif1.0 HOSTIF2=vif1.1      # the simulated backend's interfaces: vif<guestDomid>.<devid>
 A_DOM0=192.0.2.1 A_GUEST=192.0.2.2 A_VDOM0=192.0.2.11 A_VGUEST=192.0.2.12   # TEST-NET-1 only
 TMP= K= KARAF_PID= PIDS=() NAMESPACES=() WATCHDOG=
-declare -A GBITS=() IFINDEX=()
+declare -A GBITS=() IFINDEX=() MBITS=()
 java_home(){ # Karaf's scripts want JAVA_HOME
   if [ ! -x "${JAVA_HOME:-/nonexistent}/bin/java" ] && command -v java >/dev/null; then
     JAVA_HOME=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
@@ -108,8 +109,14 @@ figures(){ # the throughput table, printed and written to e2e/target/figures.md
       r=$( [ -n "$x" ] && [ -n "$v" ] && awk -v x="$x" -v v="$v" 'BEGIN { if (v > 0) printf "%.3f", x / v; else print "-" }' || echo -)
       echo "| ${d//-/ } | ${x:--} | ${v:--} | $r |"
     done
+    echo
+    echo "| 16 MiB HTTP download by dom0's curl from the guest, over vif-0 | Mbit/s |"
+    echo "| --- | ---: |"
+    echo "| xenpv-http on the in-JVM stack (lwIP) | ${MBITS[lwip]:--} |"
+    echo "| busybox httpd on the guest kernel, through the TAP stack | ${MBITS[tap]:--} |"
+    echo "| xenpv-http on lwIP again, after the TAP stack (a fresh bundle) | ${MBITS[lwip-again]:--} |"
   } > "$OUT/figures.md"
-  echo "Figures (iperf3 TCP, 10 s each; also in e2e/target/figures.md):"; cat "$OUT/figures.md"
+  echo "Figures (iperf3 TCP, 10 s each; curl of 16 MiB; also in e2e/target/figures.md):"; cat "$OUT/figures.md"
 }
 trap cleanup EXIT
 trap 'note "the run exceeded its budget of $BUDGET s, or was interrupted"; exit 1' TERM INT
@@ -426,4 +433,70 @@ frame_accounting(){
     fail frame-accounting "$(printf '%s; ' "${why[@]}" | sed 's/; $//')"
   fi; }
 frame_accounting
+### The in-JVM stack (issue 17): vif-0 moves from the TAP stack to lwIP with xenpv-http serving files and a
+### handler at the same address (192.0.2.2), then back to the TAP stack (lwIP's features uninstalled), then
+### to lwIP again (installed afresh: a new class loader finds lwIP's thread running). dom0's namespace is the
+### client throughout: ping, ping -6 to the link-local address, curl.
+LWIP_CFG=$K/etc/org.xenpv.stack.lwip-e2e.cfg HTTP_CFG=$K/etc/org.xenpv.http-e2e.cfg STATUS_CFG=$K/etc/org.xenpv.http.status.cfg
+mkdir -p "$TMP/www-lwip"
+head -c 16M /dev/urandom > "$TMP/www-lwip/blob16" && cp "$TMP/www-lwip/blob16" "$TMP/www-guest/blob16"
+head -c 1M /dev/urandom > "$TMP/www-lwip/blob1"
+lwip_on(){ # installs the stack and the server for vif-0; waits until dom0 reaches the server
+  local out
+  out=$(kc "feature:install xenpv-stack-lwip xenpv-http") || { echo "feature:install: $(echo "$out" | tail -n 2 | tr '\n' ' ')"; return 1; }
+  printf 'nic.target = (nic.device=vif-0)\naddress = %s/24\n' "$A_GUEST" > "$LWIP_CFG"
+  printf 'stack.target = (nic.device=vif-0)\nport = 8080\nroot = %s\n' "$TMP/www-lwip" > "$HTTP_CFG"
+  printf 'xenpv.http.path = /xenpv/status\n' > "$STATUS_CFG"
+  until_true 30 sh -c "echo 'ip:list --no-format' | timeout 45 '$K/bin/client' -a $SSH_PORT -u karaf -p karaf -b 2>/dev/null | grep -q 'vif-0.*RUNNING'" \
+    || { echo "ip:list shows no RUNNING stack on vif-0 within 30 s: $(kc 'ip:list --no-format' | tr '\n' ' ')"; return 1; }
+  until_true 30 sh -c "ip netns exec '$NS_DOM0' curl -s -o /dev/null --max-time 2 http://$A_GUEST:8080/blob1" \
+    || { echo "dom0 gets no answer from http://$A_GUEST:8080/ within 30 s"; return 1; }; }
+lwip_off(){ rm -f "$LWIP_CFG" "$HTTP_CFG" "$STATUS_CFG"; kc "feature:uninstall xenpv-http xenpv-stack-lwip" >/dev/null; }
+FETCH_ERR=
+fetch16(){ # $1: key of MBITS; curl of blob16 from the guest's address by dom0, checked; FETCH_ERR says why not
+  local got=$TMP/got-16 out want have
+  out=$(timeout 70 ip netns exec "$NS_DOM0" curl -sS --fail --max-time 60 -o "$got" -w '%{size_download} %{speed_download}' \
+        "http://$A_GUEST:8080/blob16" 2>&1) || { FETCH_ERR="curl: $out"; return 1; }
+  want=$(sha256sum < "$TMP/www-lwip/blob16" | cut -c 1-64) have=$(sha256sum < "$got" | cut -c 1-64); rm -f "$got"
+  [ "$want" = "$have" ] || { FETCH_ERR="SHA-256 differs: served ${want:0:16}..., received ${have:0:16}..."; return 1; }
+  MBITS[$1]=$(echo "$out" | awk '{ printf "%.0f", $2 * 8 / 1e6 }'); note "16 MiB ($1): ${MBITS[$1]} Mbit/s, SHA-256 equal"; }
+lwip_steps(){
+  local out r1 r2 ll i pids=() bad=0
+  rm -f "$K/etc/org.xenpv.stack.tap-e2e.cfg"
+  until_true 30 sh -c "! ip -n '$NS_GUEST' link show dev '$TAP' >/dev/null 2>&1" \
+    || { fail lwip-stack "$TAP still in $NS_GUEST 30 s after its configuration was removed"; return; }
+  out=$(lwip_on) || { fail lwip-stack "$out"; return; }
+  note "$(kc 'ip:list --no-format' | grep vif-0 | tr -s ' ')"; pass lwip-stack
+  if r1=$(ping_ok "$NS_DOM0" "$A_GUEST"); then pass lwip-ping-ipv4; else fail lwip-ping-ipv4 "dom0 -> $A_GUEST: $r1"; fi
+  ll=$(kc "ip:list --no-format" | awk '$2 == "vif-0" { print $5 }' | cut -d% -f1)
+  # lwIP's link-local address is tentative until its duplicate address detection (about a second) ends
+  if [ -n "$ll" ] && until_true 10 ping_ok "$NS_DOM0" -6 -c 1 "$ll%$HOSTIF" >/dev/null; then
+    r2=$(ping_ok "$NS_DOM0" -6 "$ll%$HOSTIF") && { note "dom0 -> $ll"; pass lwip-ping-ipv6-link-local; } \
+      || fail lwip-ping-ipv6-link-local "dom0 -> $ll: $r2"
+  else fail lwip-ping-ipv6-link-local "no echo reply from lwIP's link-local address '$ll' within 10 s"; fi
+  if fetch16 lwip; then pass lwip-http-download; else fail lwip-http-download "$FETCH_ERR"; fi
+  for i in $(seq 1 32); do
+    ( out=$(timeout 90 ip netns exec "$NS_DOM0" curl -sS --fail --max-time 80 "http://$A_GUEST:8080/blob1" 2>&1 | sha256sum | cut -c 1-64)
+      [ "$out" = "$(sha256sum < "$TMP/www-lwip/blob1" | cut -c 1-64)" ] ) & pids+=($!)
+  done
+  for i in "${pids[@]}"; do wait "$i" || bad=$((bad + 1)); done
+  if [ $bad -eq 0 ]; then note "32 concurrent clients got 1 MiB each, intact"; pass lwip-http-concurrent
+  else fail lwip-http-concurrent "$bad of 32 concurrent downloads failed or differed"; fi
+  out=$(timeout 20 ip netns exec "$NS_DOM0" curl -sS --fail --max-time 15 "http://$A_GUEST:8080/xenpv/status" 2>&1)
+  if echo "$out" | has "vif-0" && echo "$out" | has "$A_GUEST"; then pass lwip-http-handler
+  else fail lwip-http-handler "the status handler's answer names not vif-0 and $A_GUEST: $(echo "$out" | head -c 300)"; fi
+  # to the TAP stack: lwIP's features go, the TAP stack takes vif-0 again, busybox httpd in the guest serves
+  lwip_off
+  printf 'nic.target = (nic.device=vif-0)\ninterface = %s\n' "$TAP" > "$K/etc/org.xenpv.stack.tap-e2e.cfg"
+  if until_true 30 tap_ready "" && place "$TAP" "$NS_GUEST" "$A_GUEST" && until_true 10 carrier "$TAP" "$NS_GUEST" \
+     && until_true 10 ping_ok "$NS_DOM0" "$A_GUEST" >/dev/null && fetch16 tap; then pass lwip-to-tap
+  else fail lwip-to-tap "the guest kernel not reached through $TAP after lwIP's features were removed: ${FETCH_ERR:-$(link_line "$TAP" "$NS_GUEST")}"; return; fi
+  # and back to lwIP, from freshly installed bundles
+  rm -f "$K/etc/org.xenpv.stack.tap-e2e.cfg"
+  until_true 30 sh -c "! ip -n '$NS_GUEST' link show dev '$TAP' >/dev/null 2>&1" \
+    || { fail tap-to-lwip "$TAP still in $NS_GUEST 30 s after its configuration was removed"; return; }
+  if ! out=$(lwip_on); then fail tap-to-lwip "$out"
+  elif fetch16 lwip-again; then pass tap-to-lwip; else fail tap-to-lwip "$FETCH_ERR"; fi
+  lwip_off; }
+lwip_steps
 exit 0

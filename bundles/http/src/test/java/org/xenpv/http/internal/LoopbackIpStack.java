@@ -257,7 +257,13 @@ final class LoopbackIpStack implements IpStack {
 
     @Override
     public Inet6Address linkLocalAddress() {
-        throw new UnsupportedOperationException("the loopback test stack has no IPv6");
+        try {
+            // fe80::1, shown only: the loopback stack listens on 127.0.0.1 alone
+            return Inet6Address.getByAddress(null, new byte[] {(byte) 0xfe, (byte) 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                0, 0, 0, 1}, 0);
+        } catch (java.net.UnknownHostException impossible) {
+            throw new IllegalStateException(impossible);
+        }
     }
 
     @Override

@@ -82,6 +82,8 @@ class SimulatedHostTest {
             guest.removeVif(vif.handle()).get(BOUND_SECONDS, TimeUnit.SECONDS);
             host.await("vif-0 to go", () -> guest.nicIfPresent("vif-0").isEmpty());
             host.await("the guest to let go of every grant", () -> guest.domain().grants().activeGrants() == 0);
+            // the bus withdraws the device after the driver has let go of it: a little later than the Nic goes
+            host.await("vif-0 to leave the guest's XenBus", () -> guest.devices().isEmpty());
             assertEquals(List.of(), guest.devices());
         }
     }
