@@ -17,11 +17,13 @@ fi
 
 R=$LAB/rootfs
 # curl and busybox's httpd carry the transfers, ethtool shows the TAP's offloads, tcpdump watches dom0's
-# bridge for the domU's gratuitous ARP; a root filesystem cached without them is made again.
-if [ ! -x $R/usr/lib/jvm/java-17-openjdk-amd64/bin/java ] || [ ! -x $R/usr/bin/curl ] || [ ! -x $R/usr/bin/tcpdump ]; then
+# bridge for the domU's gratuitous ARP, liblwip0 is the in-JVM stack's lwIP; a root filesystem cached
+# without them is made again.
+if [ ! -x $R/usr/lib/jvm/java-17-openjdk-amd64/bin/java ] || [ ! -x $R/usr/bin/curl ] || [ ! -x $R/usr/bin/tcpdump ] \
+    || [ ! -e $R/usr/lib/x86_64-linux-gnu/liblwip.so.0 ]; then
   rm -rf $R $LAB/dom0.img
   debootstrap --variant=minbase \
-    --include=xen-utils-4.17,xenstore-utils,bridge-utils,iproute2,kmod,linux-image-amd64,initramfs-tools,busybox-static,procps,udev,openjdk-17-jre-headless,curl,ethtool,tcpdump \
+    --include=xen-utils-4.17,xenstore-utils,bridge-utils,iproute2,kmod,linux-image-amd64,initramfs-tools,busybox-static,procps,udev,openjdk-17-jre-headless,curl,ethtool,tcpdump,liblwip0 \
     bookworm $R "$MIRROR"
 fi
 K=$(ls $R/lib/modules | head -1)

@@ -90,6 +90,11 @@ serve(){ v=$(key $1-request); case $1 in
     else answer $1 "xl network-detach: $(tr '\n' ';' </tmp/xl.txt)"; fi ;;
   page)
     answer $1 "$(curl -sS --max-time 60 http://192.0.2.2/ 2>&1 | head -c 200)" ;;
+  page-lwip) # the domU is still installing the stack when it asks: try for up to 240 s
+    i=0; until curl -sS --max-time 10 -o /tmp/page.txt http://192.0.2.2/ 2>/tmp/page.err || [ $i -ge 48 ]; do
+      sleep 5; i=$((i+1)); done
+    answer $1 "$( [ -s /tmp/page.txt ] && head -c 200 /tmp/page.txt || tr '\n' ';' </tmp/page.err | head -c 200)"
+    rm -f /tmp/page.txt /tmp/page.err ;;
   dom0-file) answer $1 "$BIGSHA" ;;
   fetch*) fetch $1 "$v" ;;
   arpmark*) answer $1 "$(wc -l < /tmp/arp.log)" ;;
@@ -127,7 +132,7 @@ grep -q "XENPV-PROBE-RESULT PASS" $G || FAILS="$FAILS probe"
 # A step that never reported (its script died, or never got there) fails as surely as one that said FAIL.
 for c in karaf-netfront-list karaf-xen-info karaf-ping bundle-update ping-after-update network-attach \
     network-detach tap-interface tap-ping-from-dom0 tap-ping-to-dom0 tap-http-page tap-transfer-to-dom0 \
-    tap-transfer-from-dom0 tap-offloads update-during-transfer garp-after-update netfront-stopped \
+    tap-transfer-from-dom0 tap-offloads update-during-transfer garp-after-update lwip-http-page netfront-stopped \
     kernel-netfront kernel-transfer-to-dom0 kernel-transfer-from-dom0 kernel-released untrusted-transfer \
     save-restore karaf-log; do
   grep -aq "XENPV-CHECK $c " $G || FAILS="$FAILS $c(missing)"

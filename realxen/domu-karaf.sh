@@ -156,6 +156,24 @@ r=$(head -1 /tmp/update-transfer.txt)
 r=$(ask_dom0 garp-update "$mark"); case "$r" in OK*) check garp-after-update OK "dom0 saw: ${r#OK }" ;;
   *) check garp-after-update FAIL "no gratuitous ARP for 192.0.2.2 after the update: $r" ;; esac
 
+# --- The in-JVM stack: xenpv-http on lwIP serves a page at 192.0.2.2 on vif-0, with no guest-kernel
+# networking on that vif (the TAP stack's feature goes first, and xenpv0 with it); then the TAP stack again.
+# The configurations are files in etc/, as a guest image would carry them; one console call each way.
+mkdir -p /tmp/www-lwip; echo "xenpv-http on lwIP $(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')" > /tmp/www-lwip/index.html
+printf 'nic.target = (nic.device=vif-0)\naddress = 192.0.2.2/24\n' > $K/etc/org.xenpv.stack.lwip-vif0.cfg
+printf 'stack.target = (nic.device=vif-0)\nport = 80\nroot = /tmp/www-lwip\n' > $K/etc/org.xenpv.http-vif0.cfg
+echo "feature:uninstall xenpv-stack-tap
+feature:install xenpv-stack-lwip xenpv-http" | console
+r=$(ask_dom0 page-lwip 1 300)
+kernel_has_it=$(ip link show xenpv0 2>&1 | head -1)
+[ "$r" = "$(cat /tmp/www-lwip/index.html)" ] && ! ip link show xenpv0 >/dev/null 2>&1 \
+  && check lwip-http-page OK "dom0's curl got \"$r\" from xenpv-http on lwIP; the domU's kernel has no xenpv0" \
+  || check lwip-http-page FAIL "dom0's curl got \"$r\"; xenpv0: $kernel_has_it"
+rm -f $K/etc/org.xenpv.stack.lwip-vif0.cfg $K/etc/org.xenpv.http-vif0.cfg
+echo "feature:uninstall xenpv-http xenpv-stack-lwip
+feature:install xenpv-stack-tap" | console
+wait_for 180 addressed || echo "DOMU-KARAF xenpv0 not addressed again within 180 s of the TAP stack's return"
+
 # Stopping netfront closes the vif and hands it back as the toolstack made it: frontend Initialising
 # (1), backend InitWait (2), ready for another frontend.
 echo "bundle:stop $id" | console
