@@ -19,6 +19,9 @@ import java.util.Set;
  * Karaf's local user {@code karaf}, given a random secret of its own when {@code etc/users.properties} has no
  * user yet, instead of a password that every copy of the distribution would share.
  *
+ * <p>A user with an ssh key in {@code etc/keys.properties} counts too: an installation set up for key-only login
+ * gets no password user behind its back.
+ *
  * <p>The secret goes to {@code etc/karaf.secret}, readable and writable by the owner only; the user goes to
  * {@code etc/users.properties} (made owner-only too, since Karaf's properties realm keeps the password there, and
  * {@code bin/client} without {@code -u} reads it from there). A file that already names a user is left as it is:
@@ -28,6 +31,8 @@ final class LocalUser {
     static final String USER = "karaf";
     static final String SECRET_FILE = "karaf.secret";
     static final String USERS_FILE = "users.properties";
+    /** Karaf's public-key users (ssh key-only login): one of them is a user too. */
+    static final String KEYS_FILE = "keys.properties";
     /** Karaf's own admin group, as its shipped users.properties defines it. */
     static final String GROUP = "_g_:admingroup";
     static final String GROUP_ROLES = "group,admin,manager,viewer,systembundles,ssh";
@@ -44,7 +49,8 @@ final class LocalUser {
     }
 
     /**
-     * Creates the local user with a fresh secret if {@code etc/users.properties} names no user.
+     * Creates the local user with a fresh secret if neither {@code etc/users.properties} nor
+     * {@code etc/keys.properties} (key-only logins) names a user.
      *
      * @return the secret's file when this call created the user; empty when a user was already there
      * @throws UnsupportedOperationException where the file system cannot restrict a file to its owner: no user
@@ -52,9 +58,9 @@ final class LocalUser {
      */
     static Optional<Path> provision(Path etc, SecureRandom random) throws IOException {
         Path users = etc.resolve(USERS_FILE);
-        byte[] existing = Files.exists(users) ? Files.readAllBytes(users) : new byte[0];
+        byte[] existing = read(users);
         Properties entries = parse(existing);
-        if (entries.stringPropertyNames().stream().anyMatch(name -> !name.startsWith(GROUP_PREFIX))) {
+        if (namesAUser(entries) || namesAUser(parse(read(etc.resolve(KEYS_FILE))))) {
             return Optional.empty();
         }
         String secret = secret(random);
@@ -85,6 +91,14 @@ final class LocalUser {
             secret[i] = ALPHABET[random.nextInt(ALPHABET.length)];
         }
         return new String(secret);
+    }
+
+    private static byte[] read(Path file) throws IOException {
+        return Files.exists(file) ? Files.readAllBytes(file) : new byte[0];
+    }
+
+    private static boolean namesAUser(Properties entries) {
+        return entries.stringPropertyNames().stream().anyMatch(name -> !name.startsWith(GROUP_PREFIX));
     }
 
     private static Properties parse(byte[] content) throws IOException {

@@ -85,6 +85,26 @@ class LocalUserTest {
     }
 
     @Test
+    void aKeyOnlyUserCountsAndGetsNoPasswordUserBeside() throws IOException {
+        Files.writeString(etc.resolve(LocalUser.USERS_FILE), SHIPPED);
+        Files.writeString(etc.resolve(LocalUser.KEYS_FILE), "_g_\\:admingroup = group,admin,ssh\n"
+                + "karaf = AAAAB3NzaC1yc2EAAAADAQABAAABAQC,_g_:admingroup\n");
+
+        assertEquals(Optional.empty(), LocalUser.provision(etc, new SecureRandom()));
+        assertFalse(users().containsKey("karaf"));
+        assertFalse(Files.exists(etc.resolve(LocalUser.SECRET_FILE)));
+    }
+
+    @Test
+    void keysWithOnlyTheGroupAsKarafShipsThemDoNotCount() throws IOException {
+        Files.writeString(etc.resolve(LocalUser.USERS_FILE), SHIPPED);
+        Files.writeString(etc.resolve(LocalUser.KEYS_FILE), "_g_\\:admingroup = group,admin,ssh\n");
+
+        assertTrue(LocalUser.provision(etc, new SecureRandom()).isPresent());
+        assertEquals(secret() + ",_g_:admingroup", users().getProperty("karaf"));
+    }
+
+    @Test
     void theSecondStartFindsTheUserTheFirstCreatedAndKeepsItsSecret() throws IOException {
         Files.writeString(etc.resolve(LocalUser.USERS_FILE), SHIPPED);
         LocalUser.provision(etc, new SecureRandom());
