@@ -19,12 +19,18 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import javax.management.remote.JMXConnector;
 import javax.management.remote.JMXServiceURL;
 
+import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.keyverifier.AcceptAllServerKeyVerifier;
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.sftp.client.SftpClient;
+import org.apache.sshd.sftp.client.SftpClientFactory;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
@@ -34,9 +40,9 @@ import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 
 /**
- * The distribution as it ships, nobody's user added: the first start gives the local user a secret of its own, which
- * only the owner can read, and the known password {@code karaf} lets nobody in; JMX listens on this machine only,
- * as ssh is configured to, and sftp is off.
+ * The distribution as it ships, nobody's user added, with its ssh server on: the first start gives the local user a
+ * secret of its own, which only the owner can read, and the known password {@code karaf} lets nobody in over ssh or
+ * JMX; both listen on this machine only, and ssh serves no sftp.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -44,7 +50,7 @@ public class LocalUserIT extends XenpvTestSupport {
 
     @Configuration
     public Option[] config() {
-        return xenpvDistribution();
+        return xenpvDistributionWithSsh(freePort());
     }
 
     private static Path etc() {
@@ -141,14 +147,63 @@ public class LocalUserIT extends XenpvTestSupport {
         assertEquals("the registry and the server in " + address, 2, found);
     }
 
+    private static int sshPort() throws IOException {
+        return Integer.parseInt(load(etc().resolve("org.apache.karaf.shell.cfg")).getProperty("sshPort").strip());
+    }
+
+    /** An ssh session logged in as bin/client would log in, or the client's exception for a refused login. */
+    private static ClientSession sshLogin(SshClient client, String user, String password) throws Exception {
+        int port = sshPort();
+        waitFor("Karaf's ssh server on 127.0.0.1:" + port, () -> reachable(InetAddress.getLoopbackAddress(), port));
+        ClientSession session = client.connect(user, "127.0.0.1", port).verify(30, TimeUnit.SECONDS).getSession();
+        try {
+            session.addPasswordIdentity(password);
+            session.auth().verify(30, TimeUnit.SECONDS);
+            return session;
+        } catch (Exception e) {
+            session.close();
+            throw e;
+        }
+    }
+
+    private static SshClient sshClient() {
+        SshClient client = SshClient.setUpDefaultClient();
+        client.setServerKeyVerifier(AcceptAllServerKeyVerifier.INSTANCE);
+        client.start();
+        return client;
+    }
+
     @Test
-    public void sshIsConfiguredForThisMachineOnlyAndWithoutSftp() throws Exception {
-        Properties shell = load(etc().resolve("org.apache.karaf.shell.cfg"));
-        assertEquals("127.0.0.1", shell.getProperty("sshHost"));
-        assertEquals("false", shell.getProperty("sftpEnabled"));
-        Properties management = load(etc().resolve("org.apache.karaf.management.cfg"));
-        assertEquals("127.0.0.1", management.getProperty("rmiRegistryHost"));
-        assertEquals("127.0.0.1", management.getProperty("rmiServerHost"));
+    public void theSecretLogsInOverSshAndTheKnownPasswordDoesNot() throws Exception {
+        String secret = awaitSecret();
+        try (SshClient client = sshClient()) {
+            try (ClientSession session = sshLogin(client, "karaf", secret)) {
+                assertTrue(session.executeRemoteCommand("netfront:list --no-format").contains("vif-0"));
+            }
+            try (ClientSession session = sshLogin(client, "karaf", "karaf")) {
+                fail("logged in over ssh with the password every Karaf once shipped");
+            } catch (IOException expected) {
+                // no authentication method left: Karaf's JAAS realm refused it
+            }
+        }
+    }
+
+    @Test
+    public void sshListensOnThisMachineOnlyAndServesNoSftp() throws Exception {
+        String secret = awaitSecret();
+        try (SshClient client = sshClient(); ClientSession session = sshLogin(client, "karaf", secret)) {
+            int port = sshPort();
+            for (InetAddress other : nonLoopbackAddresses()) {
+                assertTrue(other + ":" + port + " must refuse", !reachable(other, port));
+            }
+            try (SftpClient sftp = SftpClientFactory.instance().createSftpClient(session)) {
+                fail("an sftp session opened: " + sftp.getVersion());
+            } catch (IOException expected) {
+                // the server has no sftp subsystem
+            }
+            assertTrue("the session still serves the console after the refused subsystem",
+                    session.executeRemoteCommand("xen:info --no-format").contains("sim"));
+        }
     }
 
     private static boolean reachable(InetAddress address, int port) {

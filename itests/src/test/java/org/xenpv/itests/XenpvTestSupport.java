@@ -13,6 +13,8 @@ import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.replaceCo
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -41,6 +43,7 @@ import org.apache.karaf.features.FeaturesService;
 import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.api.console.SessionFactory;
 import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.karaf.options.KarafDistributionConfigurationConsoleOption;
 import org.ops4j.pax.exam.karaf.options.LogLevelOption.LogLevel;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
@@ -98,6 +101,27 @@ public abstract class XenpvTestSupport {
         return withCommonOptions(karafDistributionConfiguration()
                 .frameworkUrl("file:" + new File(System.getProperty("xenpv.assembly")).getAbsolutePath())
                 .name("xenpv").unpackDirectory(new File("target/exam")).useDeployFolder(false));
+    }
+
+    /**
+     * The xenpv distribution with Karaf's ssh server running, on {@code sshPort}, as the distribution runs it outside
+     * tests (the other containers leave it off).
+     */
+    protected static Option[] xenpvDistributionWithSsh(int sshPort) {
+        List<Option> options = new ArrayList<>(Arrays.asList(xenpvDistribution()));
+        options.removeIf(KarafDistributionConfigurationConsoleOption.class::isInstance);
+        options.add(configureConsole().ignoreLocalConsole().startRemoteShell());
+        options.add(editConfigurationFilePut("etc/org.apache.karaf.shell.cfg", "sshPort", Integer.toString(sshPort)));
+        return options.toArray(Option[]::new);
+    }
+
+    /** A TCP port nothing listens on now. */
+    protected static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static Option[] withCommonOptions(Option... first) {
