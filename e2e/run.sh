@@ -177,6 +177,9 @@ done
 free_port(){ local p; while :; do p=$((20000 + RANDOM % 40000)); ss -Htln "sport = :$p" | has . || { echo $p; return; }; done; }
 SSH_PORT=$(free_port) RMI_REGISTRY_PORT=$(free_port) RMI_SERVER_PORT=$(free_port)
 mkdir -p "$K" && tar xzf "$dist" -C "$K" --strip-components=1
+# The distribution ships no password: this copy gets the test's own user before its first start.
+SECRET=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+printf 'karaf = %s,_g_:admingroup\n' "$SECRET" >> "$K/etc/users.properties"
 sed -i "s/^sshPort *=.*/sshPort = $SSH_PORT/" "$K/etc/org.apache.karaf.shell.cfg"
 sed -i "s/^rmiRegistryPort *=.*/rmiRegistryPort = $RMI_REGISTRY_PORT/; s/^rmiServerPort *=.*/rmiServerPort = $RMI_SERVER_PORT/" \
   "$K/etc/org.apache.karaf.management.cfg"
@@ -188,7 +191,7 @@ printf 'nic.target = (nic.device=vif-0)\ninterface = %s\n' "$TAP" > "$K/etc/org.
 console(){ # the commands on stdin, through Karaf's own client; the answer on stdout and in the log.
   # Fails when the client fails or the console reports an error.
   local in out rc; in=$(cat); log "karaf> $in"
-  out=$(printf '%s\n' "$in" | timeout 45 "$K/bin/client" -a "$SSH_PORT" -u karaf -p karaf -b 2>&1); rc=$?
+  out=$(printf '%s\n' "$in" | timeout 45 "$K/bin/client" -a "$SSH_PORT" -u karaf -p "$SECRET" -b 2>&1); rc=$?
   out=$(printf '%s\n' "$out" | sed '/JAVA_HOME not set/d; s/\x1b\[[0-9;]*m//g'); log "$out"; printf '%s\n' "$out"
   [ $rc -eq 0 ] && ! printf '%s\n' "$out" | has "Error executing command\|Command not found"; }
 kc(){ echo "$*" | console; }
@@ -447,7 +450,7 @@ lwip_on(){ # installs the stack and the server for vif-0; waits until dom0 reach
   printf 'nic.target = (nic.device=vif-0)\naddress = %s/24\n' "$A_GUEST" > "$LWIP_CFG"
   printf 'stack.target = (nic.device=vif-0)\nport = 8080\nroot = %s\n' "$TMP/www-lwip" > "$HTTP_CFG"
   printf 'xenpv.http.path = /xenpv/status\n' > "$STATUS_CFG"
-  until_true 30 sh -c "echo 'ip:list --no-format' | timeout 45 '$K/bin/client' -a $SSH_PORT -u karaf -p karaf -b 2>/dev/null | grep -q 'vif-0.*RUNNING'" \
+  until_true 30 sh -c "echo 'ip:list --no-format' | timeout 45 '$K/bin/client' -a $SSH_PORT -u karaf -p $SECRET -b 2>/dev/null | grep -q 'vif-0.*RUNNING'" \
     || { echo "ip:list shows no RUNNING stack on vif-0 within 30 s: $(kc 'ip:list --no-format' | tr '\n' ' ')"; return 1; }
   until_true 30 sh -c "ip netns exec '$NS_DOM0' curl -s -o /dev/null --max-time 2 http://$A_GUEST:8080/blob1" \
     || { echo "dom0 gets no answer from http://$A_GUEST:8080/ within 30 s"; return 1; }; }

@@ -41,6 +41,12 @@ fi
 rm -rf $R/xenpv $R/xentest $R/opt/xenpv; mkdir -p $R/xenpv/probe $R/xentest $R/opt
 cp "$HERE"/probe/target/xenpv-realxen-probe-*.jar "$HERE"/probe/target/lib/*.jar $R/xenpv/probe/
 tar -xzf "$HERE"/../karaf-assembly/target/xenpv-karaf-*.tar.gz -C $R/opt && mv $R/opt/xenpv-karaf-* $R/opt/xenpv
+# The distribution ships no password: the image's copy gets the harness's own user, its secret where the
+# distribution's first start would put one (domu-karaf.sh reads it there).
+secret=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+printf 'karaf = %s,_g_:admingroup\n' "$secret" >> $R/opt/xenpv/etc/users.properties
+printf '%s\n' "$secret" > $R/opt/xenpv/etc/karaf.secret
+chmod 600 $R/opt/xenpv/etc/users.properties $R/opt/xenpv/etc/karaf.secret
 echo "address = 192.0.2.2" > $R/opt/xenpv/etc/org.xenpv.stack.ping.PingStack.cfg
 # The TAP stack's instance for vif-0, for when its feature is installed: the domU's kernel gets xenpv0.
 printf 'nic.target = (nic.device=vif-0)\ninterface = xenpv0\n' > $R/opt/xenpv/etc/org.xenpv.stack.tap-vif0.cfg

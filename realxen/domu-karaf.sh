@@ -13,7 +13,7 @@ K=/tmp/karaf
 now(){ cut -d' ' -f1 /proc/uptime; }
 check(){ echo "XENPV-CHECK $1 $2 $3"; }
 console(){ # the commands on stdin, through Karaf's own client; output to stdout, a copy on the console
-  timeout 180 $K/bin/client -u karaf -p karaf -r 30 -d 5 -b 2>&1 | sed '/JAVA_HOME not set/d' | tee /dev/stderr; }
+  timeout 180 $K/bin/client -u karaf -p "$(cat $K/etc/karaf.secret)" -r 30 -d 5 -b 2>&1 | sed '/JAVA_HOME not set/d' | tee /dev/stderr; }
 ask_dom0(){ # $1: the step, $2: how (default 1), $3: seconds to wait (default 180); prints dom0's answer, or a timeout
   xenstore-write data/xenpv/$1-request "${2:-1}"
   i=0; while ! xenstore-read data/xenpv/$1-result >/dev/null 2>&1 && [ $i -lt ${3:-180} ]; do sleep 1; i=$((i+1)); done

@@ -5,20 +5,14 @@ import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 
-import javax.management.MBeanServer;
 import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
 import javax.management.openmbean.CompositeData;
 import javax.management.remote.JMXConnector;
-import javax.management.remote.JMXConnectorFactory;
-import javax.management.remote.JMXServiceURL;
 
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -36,13 +30,16 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
 @ExamReactorStrategy(PerClass.class)
 public class JmxIT extends XenpvTestSupport {
     private static final ObjectName VIF_0 = name("org.xenpv:type=Nic,name=vif-0");
+    private static final String ADMIN_PASSWORD = "JmxIT-admin";
 
     @Configuration
     public Option[] config() {
         // Pax Exam gives the container's JMX connector (etc/org.apache.karaf.management.cfg) free RMI ports of
         // its own; the test asks the connector for its address rather than assuming 1099 and 44444.
         List<Option> options = new ArrayList<>(Arrays.asList(xenpvDistribution()));
-        // A monitoring user with the viewer role only, beside the distribution's admin user karaf.
+        // The distribution ships no user: this test provisions its own, the admin karaf and a monitoring user with the
+        // viewer role only.
+        options.add(editConfigurationFilePut("etc/users.properties", "karaf", ADMIN_PASSWORD + ",_g_:admingroup"));
         options.add(editConfigurationFilePut("etc/users.properties", "watcher", "watcher,viewer"));
         return options.toArray(Option[]::new);
     }
@@ -53,29 +50,6 @@ public class JmxIT extends XenpvTestSupport {
         } catch (javax.management.MalformedObjectNameException e) {
             throw new IllegalArgumentException(e);
         }
-    }
-
-    /** The address of Karaf's RMI connector, as the connector itself reports it once it runs. */
-    private JMXServiceURL connectorAddress() throws Exception {
-        MBeanServer local = bundleContext.getService(bundleContext.getServiceReference(MBeanServer.class));
-        ObjectName connector = name("connector:name=rmi");
-        waitFor("Karaf's JMX connector started", () -> local.isRegistered(connector));
-        return (JMXServiceURL) local.getAttribute(connector, "Address");
-    }
-
-    private JMXConnector connect(String user, String password) throws Exception {
-        JMXServiceURL address = connectorAddress();
-        Map<String, ?> credentials = Map.of(JMXConnector.CREDENTIALS, new String[] {user, password});
-        AtomicReference<JMXConnector> connected = new AtomicReference<>();
-        waitFor("a JMX connection to " + address, () -> {
-            try {
-                connected.set(JMXConnectorFactory.connect(address, credentials));
-                return true;
-            } catch (IOException notListeningYet) {
-                return false;
-            }
-        });
-        return connected.get();
     }
 
     private static void awaitRegistered(MBeanServerConnection jmx, ObjectName name) throws Exception {
@@ -90,7 +64,7 @@ public class JmxIT extends XenpvTestSupport {
 
     @Test
     public void anAdminReadsEveryXenpvMBeanAndTakesANicDownAndUp() throws Exception {
-        try (JMXConnector connector = connect("karaf", "karaf")) {
+        try (JMXConnector connector = connectJmx("karaf", ADMIN_PASSWORD)) {
             MBeanServerConnection jmx = connector.getMBeanServerConnection();
             awaitRegistered(jmx, VIF_0);
             assertTrue(jmx.isRegistered(name("org.xenpv:type=Nic,name=vif-1")));
@@ -121,7 +95,7 @@ public class JmxIT extends XenpvTestSupport {
 
     @Test
     public void aViewerReadsButMayNotTakeANicDown() throws Exception {
-        try (JMXConnector connector = connect("watcher", "watcher")) {
+        try (JMXConnector connector = connectJmx("watcher", "watcher")) {
             MBeanServerConnection jmx = connector.getMBeanServerConnection();
             awaitRegistered(jmx, VIF_0);
             assertTrue((Integer) jmx.getAttribute(name("org.xenpv:type=GrantTable"), "GrantsOutstanding") > 0);

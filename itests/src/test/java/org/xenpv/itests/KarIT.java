@@ -65,7 +65,7 @@ public class KarIT extends XenpvTestSupport {
         // Only the features not marked install="manual" are installed by a deploy: not the Linux
         // provider, not the stacks, not capture.
         for (String feature : List.of("xenpv-platform-linux", "xenpv-stack-echo", "xenpv-stack-ping",
-                "xenpv-stack-tap", "xenpv-capture", "xenpv-stack-lwip", "xenpv-http")) {
+                "xenpv-stack-tap", "xenpv-capture", "xenpv-stack-lwip", "xenpv-http", "xenpv-local-user")) {
             assertFalse(feature + " was installed by the KAR", features.isInstalled(features.getFeature(feature)));
         }
         assertNull("the Linux provider was installed by the KAR", bundle("org.xenpv.platform.linux"));

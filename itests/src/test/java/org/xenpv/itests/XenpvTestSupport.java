@@ -12,18 +12,28 @@ import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.replaceCo
 
 import java.io.ByteArrayOutputStream;
 import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
 import java.security.PrivilegedActionException;
 import java.security.PrivilegedExceptionAction;
 
 import javax.inject.Inject;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
 import javax.security.auth.Subject;
 
 import org.apache.karaf.jaas.boot.principal.RolePrincipal;
@@ -33,6 +43,7 @@ import org.apache.karaf.features.FeaturesService;
 import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.api.console.SessionFactory;
 import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.karaf.options.KarafDistributionConfigurationConsoleOption;
 import org.ops4j.pax.exam.karaf.options.LogLevelOption.LogLevel;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
@@ -92,6 +103,27 @@ public abstract class XenpvTestSupport {
                 .name("xenpv").unpackDirectory(new File("target/exam")).useDeployFolder(false));
     }
 
+    /**
+     * The xenpv distribution with Karaf's ssh server running, on {@code sshPort}, as the distribution runs it outside
+     * tests (the other containers leave it off).
+     */
+    protected static Option[] xenpvDistributionWithSsh(int sshPort) {
+        List<Option> options = new ArrayList<>(Arrays.asList(xenpvDistribution()));
+        options.removeIf(KarafDistributionConfigurationConsoleOption.class::isInstance);
+        options.add(configureConsole().ignoreLocalConsole().startRemoteShell());
+        options.add(editConfigurationFilePut("etc/org.apache.karaf.shell.cfg", "sshPort", Integer.toString(sshPort)));
+        return options.toArray(Option[]::new);
+    }
+
+    /** A TCP port nothing listens on now. */
+    protected static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private static Option[] withCommonOptions(Option... first) {
         String repository = new File(System.getProperty("xenpv.repository")).getAbsoluteFile().toURI().toString();
         List<Option> options = new ArrayList<>(Arrays.asList(first));
@@ -119,13 +151,26 @@ public abstract class XenpvTestSupport {
      * and returns what it printed.
      */
     protected String executeCommand(String command) throws Exception {
-        Subject admin = new Subject();
-        admin.getPrincipals().add(new UserPrincipal("karaf"));
-        for (String role : List.of("admin", "manager", "viewer", "systembundles")) {
-            admin.getPrincipals().add(new RolePrincipal(role));
+        return executeCommandAs(subject("karaf", "admin", "manager", "viewer", "systembundles"), command);
+    }
+
+    /** A logged-in user as Karaf's JAAS realm makes it: the user and one principal per role. */
+    protected static Subject subject(String user, String... roles) {
+        Subject subject = new Subject();
+        subject.getPrincipals().add(new UserPrincipal(user));
+        for (String role : roles) {
+            subject.getPrincipals().add(new RolePrincipal(role));
         }
+        return subject;
+    }
+
+    /**
+     * Runs a console command in a session of the given subject, as an ssh login of that user would (Karaf's
+     * command ACLs look at the subject's roles), and returns what it printed.
+     */
+    protected String executeCommandAs(Subject user, String command) throws Exception {
         try {
-            return Subject.doAs(admin, (PrivilegedExceptionAction<String>) () -> {
+            return Subject.doAs(user, (PrivilegedExceptionAction<String>) () -> {
                 ByteArrayOutputStream bytes = new ByteArrayOutputStream();
                 try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
                         Session session = sessionFactory.create(System.in, out, out)) {
@@ -139,6 +184,33 @@ public abstract class XenpvTestSupport {
         } catch (PrivilegedActionException e) {
             throw e.getException();
         }
+    }
+
+    /** The address of Karaf's RMI connector, as the connector itself reports it once it runs. */
+    protected JMXServiceURL connectorAddress() throws Exception {
+        MBeanServer local = bundleContext.getService(bundleContext.getServiceReference(MBeanServer.class));
+        ObjectName connector = new ObjectName("connector:name=rmi");
+        waitFor("Karaf's JMX connector started", () -> local.isRegistered(connector));
+        return (JMXServiceURL) local.getAttribute(connector, "Address");
+    }
+
+    /**
+     * Connects to Karaf's RMI connector as an operator's JMX client would, logging in through Karaf's JAAS realm;
+     * waits for the connector to listen, and throws the connector's SecurityException for a refused login.
+     */
+    protected JMXConnector connectJmx(String user, String password) throws Exception {
+        JMXServiceURL address = connectorAddress();
+        Map<String, ?> credentials = Map.of(JMXConnector.CREDENTIALS, new String[] {user, password});
+        AtomicReference<JMXConnector> connected = new AtomicReference<>();
+        waitFor("a JMX connection to " + address, () -> {
+            try {
+                connected.set(JMXConnectorFactory.connect(address, credentials));
+                return true;
+            } catch (IOException notListeningYet) {
+                return false;
+            }
+        });
+        return connected.get();
     }
 
     protected Bundle bundle(String symbolicName) {
