@@ -2,6 +2,7 @@ package org.xenpv.netfront.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
@@ -173,6 +174,8 @@ class BackendFaultsTest {
 
     @Test
     void aTruncatedPacketIsAnErrorAndTheDeviceMovesOn() throws Exception {
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> attackedBackend.inject(1,
+                NetbackFault.RX_BAD_ID)).getMessage().contains("no connected queue 1"));
         attackedBackend.inject(0, NetbackFault.RX_TRUNCATED_PACKET);
         SimWorld.waitFor("the truncated packet counted", () -> attacked.statistics().total().rxErrors() == 1);
         assertEquals(NicState.ACTIVE, attacked.state(), "an error, not a broken device");

@@ -34,5 +34,21 @@ public enum NetbackFault {
     /** The second of the next two TX packets is answered with the first one's id. */
     TX_DUPLICATE_ID,
     /** The next TX packet is answered with NETIF_RSP_NULL only, so its id is never returned. */
-    TX_NULL_RESPONSE
+    TX_NULL_RESPONSE;
+
+    /**
+     * The fault a console user named: its name in any case, with '-' for '_'.
+     *
+     * @throws IllegalArgumentException naming the faults there are
+     */
+    public static NetbackFault named(String name) {
+        String constant = name.trim().toUpperCase(java.util.Locale.ROOT).replace('-', '_');
+        for (NetbackFault fault : values()) {
+            if (fault.name().equals(constant)) {
+                return fault;
+            }
+        }
+        throw new IllegalArgumentException("no backend fault " + name + "; there are "
+                + java.util.Arrays.toString(values()));
+    }
 }
