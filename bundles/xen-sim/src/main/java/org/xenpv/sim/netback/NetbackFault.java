@@ -15,7 +15,11 @@ public enum NetbackFault {
     EVENT_STORM,
     /** The RX response producer jumps far beyond the buffers posted. */
     RX_PRODUCER_AHEAD,
-    /** The RX response producer moves back by one. */
+    /**
+     * Two RX responses, then, once the frontend has taken their event, the
+     * RX response producer back by one: behind what the frontend saw, though
+     * still ahead of a frontend that has not consumed them (one stopped).
+     */
     RX_PRODUCER_BACKWARDS,
     /** The TX response producer jumps far beyond the requests made. */
     TX_PRODUCER_AHEAD,

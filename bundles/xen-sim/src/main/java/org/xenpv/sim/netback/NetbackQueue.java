@@ -67,6 +67,8 @@ final class NetbackQueue implements AutoCloseable {
     private final BackRing rx;
     private final int txPort;
     private final int rxPort;
+    /** The frontend's port for RX events, to see when it has taken one. */
+    private final int frontendRxPort;
     private final Thread thread;
     private volatile boolean running = true;
     private final AtomicBoolean txScheduled = new AtomicBoolean();
@@ -105,6 +107,7 @@ final class NetbackQueue implements AutoCloseable {
             throws GrantException, HypervisorException {
         this.vif = vif;
         this.index = index;
+        this.frontendRxPort = rxEventPort;
         AtomicLong[] counters = vif.counters();
         this.txPackets = counters[0];
         this.txErrors = counters[1];
@@ -535,10 +538,17 @@ final class NetbackQueue implements AutoCloseable {
                 return;
             }
             case RX_PRODUCER_AHEAD -> forgeProducer(rx, rx.responseProducerPrivate() + 5000, rxPort);
-            case RX_PRODUCER_BACKWARDS -> forgeProducer(rx, rx.responseProducerPrivate() - 1, rxPort);
             case TX_PRODUCER_AHEAD -> forgeProducer(tx, tx.responseProducerPrivate() + 5000, txPort);
             case TX_PRODUCER_BACKWARDS -> forgeProducer(tx, tx.responseProducerPrivate() - 1, txPort);
             default -> rxFault = injected; // written at once, or when the frontend has posted buffers
+        }
+    }
+
+    /** Waits (bounded) until the frontend's RX port is re-armed, that is its handler has run for our event. */
+    private void awaitEventTaken() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (vif.guest().events().isMasked(frontendRxPort) && System.nanoTime() < deadline && !failed) {
+            LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(100));
         }
     }
 
@@ -564,6 +574,21 @@ final class NetbackQueue implements AutoCloseable {
                 RxResponse.write(page, rx.claimResponseSlot(), id, 0, Netif.NETRXF_MORE_DATA, 60);
             case RX_BAD_ID -> RxResponse.write(page, rx.claimResponseSlot(), (id + 9) & mask, 0, 0, 60);
             case RX_OUT_OF_PAGE -> RxResponse.write(page, rx.claimResponseSlot(), id, 4000, 0, 200);
+            case RX_PRODUCER_BACKWARDS -> {
+                // Two responses, and once the frontend has taken their event, the producer one back: still ahead
+                // of a frontend that has not consumed them, so only a frontend that remembers the producer sees it.
+                RxResponse.write(page, rx.claimResponseSlot(), id, 0, 0, 60);
+                int secondAt = rx.consumeRequestSlot();
+                RxResponse.write(page, rx.claimResponseSlot(),
+                        Short.toUnsignedInt(page.getShort(secondAt + RxRequest.ID_OFFSET)), 0, 0, 60);
+                faultsWritten.incrementAndGet();
+                rx.pushResponses();
+                notifyFrontend(rxPort);
+                awaitEventTaken();
+                forgeProducer(rx, rx.responseProducerPrivate() - 1, rxPort);
+                faultsWritten.decrementAndGet(); // forgeProducer counts it again
+                return true;
+            }
             case RX_ENDLESS_EXTRA_CHAIN -> {
                 RxResponse.write(page, rx.claimResponseSlot(), id, 0, Netif.NETRXF_EXTRA_INFO, 60);
                 while (rx.unconsumedRequests(producer) > 0) {
