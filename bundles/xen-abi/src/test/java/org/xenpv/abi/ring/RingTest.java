@@ -126,7 +126,8 @@ class RingTest {
         front.claimRequestSlot();
         front.pushRequests();
         assertFalse(back.finalCheckForRequests(3), "one published, three needed");
-        assertEquals(3, littleEndian().getInt(SharedRingDescriptor.REQ_EVENT_OFFSET), "notify when the third is published");
+        assertEquals(3, littleEndian().getInt(SharedRingDescriptor.REQ_EVENT_OFFSET),
+                "notify when the third is published");
         front.claimRequestSlot();
         front.claimRequestSlot();
         assertTrue(front.pushRequestsAndCheckNotify(), "the third request crosses the event index");

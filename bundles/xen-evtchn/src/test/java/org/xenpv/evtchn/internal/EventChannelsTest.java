@@ -241,7 +241,8 @@ class EventChannelsTest {
             waitUntil(() -> storming.delayedRearms() >= 3);
             for (int i = 0; i < 50; i++) {
                 dom0.events().send(otherPort);
-                assertEquals(other.localPort(), quiet.poll(WAIT, TimeUnit.SECONDS), "event " + i + " of the quiet port");
+                assertEquals(other.localPort(), quiet.poll(WAIT, TimeUnit.SECONDS),
+                        "event " + i + " of the quiet port");
             }
         } finally {
             storm.set(false);

@@ -24,7 +24,7 @@ public class SimVifFaultCommand extends SimCommandSupport {
     int id;
 
     @Argument(index = 2, name = "fault", description = "What the backend writes, for example event-storm or"
-            + " rx-bad-id (Tab lists them); not with --calm")
+            + " rx-bad-id (without one, the command names them all); not with --calm")
     @Completion(SimFaultCompleter.class)
     String fault;
 
