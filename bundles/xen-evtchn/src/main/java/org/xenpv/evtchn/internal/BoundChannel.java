@@ -87,6 +87,7 @@ final class BoundChannel implements EventChannel {
                 }
                 return true;
             } catch (RuntimeException | Error e) {
+                rearmDelayNanos = 0; // as for any handler that throws: the port is re-armed
                 // Logged once per port: a handler that fails on every event must not flood the log.
                 if (!failureLogged) {
                     failureLogged = true;
