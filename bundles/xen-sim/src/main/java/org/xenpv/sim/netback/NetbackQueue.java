@@ -80,6 +80,9 @@ final class NetbackQueue implements AutoCloseable {
     private final int[] slotId = new int[MAX_SLOTS_PER_PACKET];
     private final Deque<SimFrame> pendingRx = new ArrayDeque<>();
     private volatile boolean failed;
+    // The request producers as last read (the queue's thread only): an honest frontend never moves one back.
+    private int lastTxRequestProducer;
+    private int lastRxRequestProducer;
     /** A fault to write on the queue's thread at its next turn, then cleared (TX ones wait for a packet). */
     private final AtomicReference<NetbackFault> fault = new AtomicReference<>();
     /** The TX fault waiting for the frontend's next packet(s) (the queue's thread only). */
@@ -219,6 +222,7 @@ final class NetbackQueue implements AutoCloseable {
             return;
         }
         ByteBuffer page = tx.page();
+        boolean promised = false;
         do {
             int producer = tx.acquireRequestProducer();
             if (!tx.isPlausibleRequestProducer(producer)) {
@@ -226,6 +230,14 @@ final class NetbackQueue implements AutoCloseable {
                         + tx.requestConsumer());
                 return;
             }
+            // The final check saw requests that are gone now, or the producer is behind one read before: a
+            // frontend that moves it back and forth would otherwise keep this thread going round for nothing.
+            if (producer - lastTxRequestProducer < 0 || (promised && tx.unconsumedRequests(producer) == 0)) {
+                fail("TX request producer went backwards to " + producer);
+                return;
+            }
+            lastTxRequestProducer = producer;
+            promised = true;
             boolean answered = false;
             previousTxId = -1;
             while (tx.unconsumedRequests(producer) > 0) {
@@ -380,6 +392,7 @@ final class NetbackQueue implements AutoCloseable {
             return;
         }
         boolean pushed = false;
+        boolean promised = false;
         while (true) {
             SimFrame frame;
             synchronized (pendingRx) {
@@ -403,6 +416,13 @@ final class NetbackQueue implements AutoCloseable {
                 fail("RX request producer " + producer + " is more than a ring ahead");
                 return;
             }
+            // As for TX: requests the final check saw must still be there, and the producer never goes back.
+            if (producer - lastRxRequestProducer < 0 || (promised && rx.unconsumedRequests(producer) < needed)) {
+                fail("RX request producer went backwards to " + producer);
+                return;
+            }
+            lastRxRequestProducer = producer;
+            promised = false;
             if (rx.unconsumedRequests(producer) < needed) {
                 if (pushed && rx.pushResponsesAndCheckNotify()) {
                     notifyFrontend(rxPort);
@@ -411,6 +431,7 @@ final class NetbackQueue implements AutoCloseable {
                 if (!rx.finalCheckForRequests(needed)) {
                     return; // the frontend notifies when it has posted enough buffers
                 }
+                promised = true;
                 continue;
             }
             synchronized (pendingRx) {
