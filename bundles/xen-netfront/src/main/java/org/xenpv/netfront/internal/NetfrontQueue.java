@@ -245,7 +245,7 @@ final class NetfrontQueue implements AutoCloseable {
         FrontRing txFront = tx;
         FrontRing rxFront = rx;
         if (failed || txFront == null || rxFront == null) {
-            // Before the constructor published the rings only a backend that guessed the port can notify.
+            // Broken: nothing is taken any more. No rings yet: only a backend that guessed the port can notify.
             counters.spuriousEvents.increment();
             return false;
         }
@@ -254,7 +254,7 @@ final class NetfrontQueue implements AutoCloseable {
             int producer = txFront.acquireResponseProducer();
             if (producer != txSeenProducer) {
                 work = true;
-                checkForward("TX", txSeenProducer, producer);
+                noteIfBackwards("TX", txSeenProducer, producer);
                 txSeenProducer = producer;
             }
         }
@@ -262,7 +262,7 @@ final class NetfrontQueue implements AutoCloseable {
             int producer = rxFront.acquireResponseProducer();
             if (producer != rxSeenProducer) {
                 work = true;
-                checkForward("RX", rxSeenProducer, producer);
+                noteIfBackwards("RX", rxSeenProducer, producer);
                 rxSeenProducer = producer;
             }
         }
@@ -275,7 +275,7 @@ final class NetfrontQueue implements AutoCloseable {
     }
 
     /** Notes a producer that went backwards (wrapping compared as ring.h does, by difference). */
-    private void checkForward(String ring, int before, int now) {
+    private void noteIfBackwards(String ring, int before, int now) {
         if (now - before < 0 && producerWentBack == null) {
             producerWentBack = ring + " response producer went backwards from " + before + " to " + now;
         }
