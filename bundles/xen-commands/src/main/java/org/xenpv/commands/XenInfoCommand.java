@@ -51,8 +51,6 @@ public class XenInfoCommand extends XenCommandSupport {
         });
         table.addRow().addContent("Grants outstanding", grants == null ? "n/a" : grants.grantsOutstanding());
         table.addRow().addContent("Event channels open", events == null ? "n/a" : events.portsOpen());
-        table.addRow().addContent("Spurious events", events == null ? "n/a" : events.spuriousEvents()
-                + " (re-armed late " + events.delayedRearms() + " times)");
         Map<String, String> details = new TreeMap<>(platform.providerDetails());
         details.forEach((name, value) -> table.addRow().addContent(capitalised(name), value));
         table.print(System.out, !noFormat);

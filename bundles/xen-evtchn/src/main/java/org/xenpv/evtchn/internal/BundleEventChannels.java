@@ -15,7 +15,6 @@ import org.xenpv.abi.grant.Grants;
 import org.xenpv.evtchn.EventChannel;
 import org.xenpv.evtchn.EventChannels;
 import org.xenpv.evtchn.EventHandler;
-import org.xenpv.evtchn.LateEoiHandler;
 
 /** One bundle's event channels; all closed when it lets go of the service. */
 @Component(scope = ServiceScope.BUNDLE)
@@ -42,12 +41,6 @@ public final class BundleEventChannels implements EventChannels {
     }
 
     @Override
-    public EventChannel bindUnboundLateEoi(int remoteDomid, LateEoiHandler handler) throws IOException {
-        check(remoteDomid, handler);
-        return track(dispatcher.bindUnboundLateEoi(remoteDomid, handler, this));
-    }
-
-    @Override
     public EventChannel bindInterdomain(int remoteDomid, int remotePort, EventHandler handler) throws IOException {
         check(remoteDomid, handler);
         if (remotePort <= 0) {
@@ -56,7 +49,7 @@ public final class BundleEventChannels implements EventChannels {
         return track(dispatcher.bindInterdomain(remoteDomid, remotePort, handler, this));
     }
 
-    private static void check(int remoteDomid, Object handler) {
+    private static void check(int remoteDomid, EventHandler handler) {
         Objects.requireNonNull(handler, "handler");
         if (!Grants.isRegularDomain(remoteDomid)) {
             throw new IllegalArgumentException("not a regular domain id: " + remoteDomid);

@@ -28,14 +28,4 @@ public final class EventChannelsManagement implements EventChannelsManagementMXB
     public long getHandlerFailures() {
         return dispatcher.handlerFailures();
     }
-
-    @Override
-    public long getSpuriousEvents() {
-        return dispatcher.spuriousEvents();
-    }
-
-    @Override
-    public long getDelayedRearms() {
-        return dispatcher.delayedRearms();
-    }
 }
