@@ -83,7 +83,12 @@ final class LwipPinger extends LwipSocket {
                 if (isOurReply(reply, (int) got, id, sequence)) {
                     return Optional.of(Duration.ofNanos(System.nanoTime() - sentAt));
                 }
-                continue; // someone else's ICMP: keep waiting
+                // someone else's ICMP: keep waiting, but a flood of it must not outlast the timeout
+                if (deadline != Long.MAX_VALUE && System.nanoTime() - deadline >= 0) {
+                    throw new java.net.SocketTimeoutException("no echo reply of "
+                            + target.getHostAddress() + " among the ICMP received");
+                }
+                continue;
             }
             if (!wouldBlock(got)) {
                 throw error("waiting for the echo reply of " + target.getHostAddress(), got);
