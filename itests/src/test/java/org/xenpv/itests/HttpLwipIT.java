@@ -3,9 +3,6 @@ package org.xenpv.itests;
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
-import static org.junit.Assert.fail;
-import static org.ops4j.pax.exam.CoreOptions.maven;
-import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.features;
 
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -23,7 +20,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.Assume;
 import org.junit.Before;
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -69,19 +65,12 @@ public class HttpLwipIT extends XenpvTestSupport {
     /** With the feature from the start: the probe's class refers to the stack's and the server's API. */
     @Configuration
     public Option[] config() {
-        List<Option> options = new ArrayList<>(List.of(xenpvDistribution()));
-        options.add(features(maven().groupId("org.xenpv").artifactId("xenpv-features").version(projectVersion())
-                .classifier("features").type("xml"), "xenpv-http"));
-        return options.toArray(Option[]::new);
+        return xenpvDistributionWith("xenpv-http");
     }
 
     @Before
     public void configure() throws Exception {
-        boolean lwip = Files.exists(Path.of("/usr/lib/x86_64-linux-gnu/liblwip.so.0"));
-        if (!lwip && "true".equals(System.getenv("CI"))) {
-            fail("Debian's liblwip0 is missing, and CI must run this test");
-        }
-        Assume.assumeTrue("skipped: Debian's liblwip0 is not installed (apt-get install liblwip0)", lwip);
+        requireLwip();
         for (int i = 0; i < 2; i++) {
             executeCommand("config:edit --factory --alias httplwipit" + i + " org.xenpv.stack.lwip\n"
                     + "config:property-set nic.target \"(nic.device=vif-" + i + ")\"\n"

@@ -3,25 +3,17 @@ package org.xenpv.itests;
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
-import static org.junit.Assert.fail;
-import static org.ops4j.pax.exam.CoreOptions.maven;
-import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.features;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.Assume;
 import org.junit.Before;
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -51,26 +43,14 @@ public class LwipStackIT extends XenpvTestSupport {
     /** With the feature from the start: the probe's class refers to the stack's API, resolved when it loads. */
     @Configuration
     public Option[] config() {
-        List<Option> options = new ArrayList<>(List.of(xenpvDistribution()));
-        options.add(features(maven().groupId("org.xenpv").artifactId("xenpv-features").version(projectVersion())
-                .classifier("features").type("xml"), "xenpv-stack-lwip"));
-        return options.toArray(Option[]::new);
+        return xenpvDistributionWith("xenpv-stack-lwip");
     }
 
     @Before
     public void configure() throws Exception {
-        boolean lwip = Files.exists(Path.of("/usr/lib/x86_64-linux-gnu/liblwip.so.0"));
-        if (!lwip && "true".equals(System.getenv("CI"))) {
-            fail("Debian's liblwip0 is missing, and CI must run this test");
-        }
-        Assume.assumeTrue("skipped: Debian's liblwip0 is not installed (apt-get install liblwip0)", lwip);
+        requireLwip();
         executeCommand("feature:install xenpv-stack-lwip");
-        for (int i = 0; i < 2; i++) {
-            executeCommand("config:edit --factory --alias lwipit" + i + " org.xenpv.stack.lwip\n"
-                    + "config:property-set nic.target \"(nic.device=vif-" + i + ")\"\n"
-                    + "config:property-set address " + ADDRESSES[i] + "/24\n"
-                    + "config:update");
-        }
+        configureLwipStacks("lwipit", ADDRESSES);
     }
 
     private IpStack stack(String nic) throws Exception {

@@ -141,6 +141,34 @@ public abstract class XenpvTestSupport {
         return options.toArray(Option[]::new);
     }
 
+    /** The distribution with {@code feature} installed from the start (for a probe whose class refers to its API). */
+    protected static Option[] xenpvDistributionWith(String feature) {
+        List<Option> options = new ArrayList<>(List.of(xenpvDistribution()));
+        options.add(org.ops4j.pax.exam.karaf.options.KarafDistributionOption.features(
+                org.ops4j.pax.exam.CoreOptions.maven().groupId("org.xenpv").artifactId("xenpv-features")
+                        .version(projectVersion()).classifier("features").type("xml"), feature));
+        return options.toArray(Option[]::new);
+    }
+
+    /** Skips the calling test without Debian's liblwip0, or fails it in CI, which must run it. */
+    protected static void requireLwip() {
+        boolean lwip = java.nio.file.Files.exists(java.nio.file.Path.of("/usr/lib/x86_64-linux-gnu/liblwip.so.0"));
+        if (!lwip && "true".equals(System.getenv("CI"))) {
+            org.junit.Assert.fail("Debian's liblwip0 is missing, and CI must run this test");
+        }
+        org.junit.Assume.assumeTrue("skipped: Debian's liblwip0 is not installed (apt-get install liblwip0)", lwip);
+    }
+
+    /** One in-JVM stack configuration per vif: vif-i gets addresses[i]/24. */
+    protected void configureLwipStacks(String alias, String... addresses) throws Exception {
+        for (int i = 0; i < addresses.length; i++) {
+            executeCommand("config:edit --factory --alias " + alias + i + " org.xenpv.stack.lwip\n"
+                    + "config:property-set nic.target \"(nic.device=vif-" + i + ")\"\n"
+                    + "config:property-set address " + addresses[i] + "/24\n"
+                    + "config:update");
+        }
+    }
+
     static String projectVersion() {
         return System.getProperty("xenpv.version", "0.1.0-SNAPSHOT");
     }
