@@ -17,13 +17,14 @@ fi
 
 R=$LAB/rootfs
 # curl and busybox's httpd carry the transfers, ethtool shows the TAP's offloads, tcpdump watches dom0's
-# bridge for the domU's gratuitous ARP, liblwip0 is the in-JVM stack's lwIP; a root filesystem cached
+# bridge for the domU's gratuitous ARP, liblwip0 is the in-JVM stack's lwIP, ssh reaches Karaf's console
+# (a native client: a JVM's start costs half a minute under QEMU's emulation); a root filesystem cached
 # without them is made again.
 if [ ! -x $R/usr/lib/jvm/java-17-openjdk-amd64/bin/java ] || [ ! -x $R/usr/bin/curl ] || [ ! -x $R/usr/bin/tcpdump ] \
-    || [ ! -e $R/usr/lib/x86_64-linux-gnu/liblwip.so.0 ]; then
+    || [ ! -e $R/usr/lib/x86_64-linux-gnu/liblwip.so.0 ] || [ ! -x $R/usr/bin/ssh ]; then
   rm -rf $R $LAB/dom0.img
   debootstrap --variant=minbase \
-    --include=xen-utils-4.17,xenstore-utils,bridge-utils,iproute2,kmod,linux-image-amd64,initramfs-tools,busybox-static,procps,udev,openjdk-17-jre-headless,curl,ethtool,tcpdump,liblwip0 \
+    --include=xen-utils-4.17,xenstore-utils,bridge-utils,iproute2,kmod,linux-image-amd64,initramfs-tools,busybox-static,procps,udev,openjdk-17-jre-headless,curl,ethtool,tcpdump,liblwip0,openssh-client \
     bookworm $R "$MIRROR"
 fi
 K=$(ls $R/lib/modules | head -1)
@@ -41,12 +42,12 @@ fi
 rm -rf $R/xenpv $R/xentest $R/opt/xenpv; mkdir -p $R/xenpv/probe $R/xentest $R/opt
 cp "$HERE"/probe/target/xenpv-realxen-probe-*.jar "$HERE"/probe/target/lib/*.jar $R/xenpv/probe/
 tar -xzf "$HERE"/../karaf-assembly/target/xenpv-karaf-*.tar.gz -C $R/opt && mv $R/opt/xenpv-karaf-* $R/opt/xenpv
-# The distribution ships no password: the image's copy gets the harness's own user, its secret where the
-# distribution's first start would put one (domu-karaf.sh reads it there).
-secret=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
-printf 'karaf = %s,_g_:admingroup\n' "$secret" >> $R/opt/xenpv/etc/users.properties
-printf '%s\n' "$secret" > $R/opt/xenpv/etc/karaf.secret
-chmod 600 $R/opt/xenpv/etc/users.properties $R/opt/xenpv/etc/karaf.secret
+# The distribution ships no password: the image's copy gets the harness's own key for the console's
+# ssh login (Karaf's public-key realm, etc/keys.properties), the private half only root can read.
+rm -f $R/xentest/console.key $R/xentest/console.key.pub
+ssh-keygen -q -t ecdsa -b 256 -N '' -C xenpv-realxen -f $R/xentest/console.key
+printf 'karaf = %s,_g_:admingroup\n' "$(cut -d' ' -f2 $R/xentest/console.key.pub)" >> $R/opt/xenpv/etc/keys.properties
+chmod 600 $R/xentest/console.key $R/opt/xenpv/etc/keys.properties
 echo "address = 192.0.2.2" > $R/opt/xenpv/etc/org.xenpv.stack.ping.PingStack.cfg
 # The TAP stack's instance for vif-0, for when its feature is installed: the domU's kernel gets xenpv0.
 printf 'nic.target = (nic.device=vif-0)\ninterface = xenpv0\n' > $R/opt/xenpv/etc/org.xenpv.stack.tap-vif0.cfg

@@ -1,7 +1,7 @@
 #!/bin/sh
 # In the domU, inside its disk: xenpv's Karaf distribution as the guest image deploys it (/opt/xenpv),
-# started as a service would start it, and driven through its console (bin/client) the way a user
-# would. Steps that need dom0 (pinging the guest, xl network-attach/-detach, fetching a file, xl save and
+# started as a service would start it, and driven through its console (ssh to Karaf's shell) the way
+# a user would. Steps that need dom0 (pinging the guest, xl network-attach/-detach, fetching a file, xl save and
 # restore) are asked for through this domain's data/xenpv/<step>-request keys; dom0 answers in
 # data/xenpv/<step>-result. Then the TAP stack gives vif-0 to this domain's own programs, the kernel's
 # xen-netfront runs the same transfers for comparison, and the domain is saved and restored.
@@ -12,8 +12,9 @@ export JAVA_MAX_MEM=256M EXTRA_JAVA_OPTS="-XX:TieredStopAtLevel=1 -Xshare:off"
 K=/tmp/karaf
 now(){ cut -d' ' -f1 /proc/uptime; }
 check(){ echo "XENPV-CHECK $1 $2 $3"; }
-console(){ # the commands on stdin, through Karaf's own client; output to stdout, a copy on the console
-  timeout 180 $K/bin/client -u karaf -p "$(cat $K/etc/karaf.secret)" -r 30 -d 5 -b 2>&1 | sed '/JAVA_HOME not set/d' | tee /dev/stderr; }
+console(){ # the commands on stdin (a line each), over ssh to Karaf's console; output to stdout, a copy on the console
+  cmds=$(cat); timeout 180 ssh -q -p 8101 -i /xentest/console.key -o BatchMode=yes -o ConnectTimeout=30 \
+    -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null karaf@127.0.0.1 "$cmds" 2>&1 | tee /dev/stderr; }
 ask_dom0(){ # $1: the step, $2: how (default 1), $3: seconds to wait (default 180); prints dom0's answer, or a timeout
   xenstore-write data/xenpv/$1-request "${2:-1}"
   i=0; while ! xenstore-read data/xenpv/$1-result >/dev/null 2>&1 && [ $i -lt ${3:-180} ]; do sleep 1; i=$((i+1)); done
@@ -138,14 +139,11 @@ echo "$offloads" | grep -q "tx-checksumming: on" && echo "$offloads" | grep -q "
 # reconnection does not.
 echo 1 > /proc/sys/net/ipv4/conf/default/arp_notify; echo 1 > /proc/sys/net/ipv4/conf/all/arp_notify
 mark=$(ask_dom0 arpmark-update)
-# The console's client is started first and given the command once the transfer runs.
-rm -f /tmp/update.fifo; mkfifo /tmp/update.fifo
-( cat /tmp/update.fifo | console > /tmp/update.out ) & updating=$!
 tx0=$(cat /sys/class/net/xenpv0/statistics/tx_bytes)
 ( to_dom0 fetch-update 512K > /tmp/update-transfer.txt; echo $? >> /tmp/update-transfer.txt ) & fetching=$!
 moving(){ [ $(($(cat /sys/class/net/xenpv0/statistics/tx_bytes 2>/dev/null || echo 0) - tx0)) -gt 4000000 ]; }
 wait_for 120 moving || echo "DOMU-KARAF the rate-limited transfer did not start within 120 s"
-echo "bundle:update $id" > /tmp/update.fifo
+( echo "bundle:update $id" | console > /tmp/update.out ) & updating=$!
 gone(){ ! ip link show xenpv0 >/dev/null 2>&1; }
 wait_for 300 gone; kill -0 $fetching 2>/dev/null && during=yes || during="no: the transfer had ended before the Nic went"
 wait $updating; wait_for 300 addressed; wait $fetching

@@ -7,10 +7,10 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 export LAB=${LAB:-$PWD/realxen/target/lab}; OUT=$PWD/realxen/target; mkdir -p "$OUT"
 T0=$SECONDS
-need=(); for c in qemu-system-x86_64 debootstrap cpio mkfs.ext4 gcc; do command -v $c >/dev/null || need+=($c); done
+need=(); for c in qemu-system-x86_64 debootstrap cpio mkfs.ext4 gcc ssh-keygen; do command -v $c >/dev/null || need+=($c); done
 if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends qemu-system-x86 debootstrap cpio \
-    e2fsprogs gcc libc6-dev linux-libc-dev libxen-dev >/dev/null || { echo "realxen: FAIL (installing ${need[*]})"; exit 2; }
+    e2fsprogs gcc libc6-dev linux-libc-dev libxen-dev openssh-client >/dev/null || { echo "realxen: FAIL (installing ${need[*]})"; exit 2; }
 fi
 if [ "${XENPV_PROBE_BUILT:-}" != 1 ]; then
   mvn -B -ntp -q -DskipTests install -pl realxen/probe,karaf-assembly -am || { echo "realxen: FAIL (building the probe)"; exit 2; }
