@@ -50,6 +50,9 @@ public class XenInfoCommand extends XenCommandSupport {
             }
         });
         table.addRow().addContent("Grants outstanding", grants == null ? "n/a" : grants.grantsOutstanding());
+        // Revoked pages a backend has not let go of: part of the grants outstanding, never reused until it does.
+        table.addRow().addContent("Pages held by backends", grants == null ? "n/a" : grants.pagesHeld());
+        table.addRow().addContent("Revocations unknown", grants == null ? "n/a" : grants.revocationsUnknown());
         table.addRow().addContent("Event channels open", events == null ? "n/a" : events.portsOpen());
         Map<String, String> details = new TreeMap<>(platform.providerDetails());
         details.forEach((name, value) -> table.addRow().addContent(capitalised(name), value));

@@ -24,6 +24,13 @@ public interface GrantTable {
      */
     PagePool createPool(int domid, int pageCount, Access access) throws IOException;
 
-    /** Pages this bundle grants now, pools included; deferred revocations count until they end. */
+    /** Pages this bundle grants now, pools included; pages held by their domain after revocation included. */
     int grantsOutstanding();
+
+    /**
+     * Pages this bundle revoked that their domain still maps or uses: they are
+     * neither reused nor freed, and leave this count once it lets go (which each
+     * call here checks). Pages whose revocation's outcome is unknown are not counted.
+     */
+    int pagesHeld();
 }

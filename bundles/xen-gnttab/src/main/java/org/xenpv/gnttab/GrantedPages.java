@@ -23,14 +23,23 @@ public interface GrantedPages extends AutoCloseable {
 
     /**
      * Ends the other domain's access to the pages. Xen does not end a grant
-     * the other domain still maps; such pages end as soon as it unmaps them.
+     * the other domain still maps: such pages stay granted and accounted as
+     * held until it unmaps them, and must not be written or reused meanwhile.
      *
-     * @return true when every page ended now; false when some end later
+     * @return {@link Revocation#ENDED} when every page ended now, {@link Revocation#DEFERRED} when the other
+     *     domain still holds some, {@link Revocation#UNKNOWN} when the platform cannot tell
      * @throws IllegalStateException when already revoked
      */
-    boolean revoke() throws IOException;
+    Revocation revoke() throws IOException;
 
     boolean isRevoked();
+
+    /**
+     * Whether the other domain still holds pages of this revoked (deferred)
+     * grant: tries their end again and answers false once they ended. False
+     * for pages not revoked, and for a revocation whose outcome is unknown.
+     */
+    boolean isHeld();
 
     /** Revokes unless already revoked; a failure is logged, not thrown. */
     @Override

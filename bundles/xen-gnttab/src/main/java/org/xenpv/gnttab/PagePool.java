@@ -1,5 +1,7 @@
 package org.xenpv.gnttab;
 
+import java.io.IOException;
+
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
@@ -30,7 +32,20 @@ public interface PagePool extends AutoCloseable {
      */
     void release(PoolPage page);
 
-    /** Revokes every page; pages still acquired must not be used afterwards. */
+    /**
+     * Revokes every page; pages still acquired must not be used afterwards. From
+     * now on the pool hands out nothing and a page released goes back to no free
+     * list, so a page the other domain may still map is never used again.
+     *
+     * @return as {@link GrantedPages#revoke()}
+     * @throws IllegalStateException when already revoked
+     */
+    Revocation revoke() throws IOException;
+
+    /** As {@link GrantedPages#isHeld()}: whether the other domain still holds pages of this revoked pool. */
+    boolean isHeld();
+
+    /** Revokes unless already revoked; a failure is logged, not thrown. */
     @Override
     void close();
 }

@@ -8,9 +8,15 @@
  *
  * <p>Without OSGi, {@link org.xenpv.gnttab.StandaloneGrantTable#open} makes
  * one over a device port (since 1.1).
+ *
+ * <p>Since 2.0 a revocation answers a {@link org.xenpv.gnttab.Revocation}
+ * (ended, deferred, unknown) instead of a boolean; pages whose revocation is
+ * deferred stay accounted as held until their domain lets go
+ * ({@code pagesHeld}); a {@link org.xenpv.gnttab.PagePool} can be revoked and
+ * asked whether its pages are still held.
  */
 @Export
-@Version("1.1.0")
+@Version("2.0.0")
 package org.xenpv.gnttab;
 
 import org.osgi.annotation.bundle.Export;

@@ -13,6 +13,7 @@ import org.xenpv.evtchn.StandaloneEventChannels;
 import org.xenpv.gnttab.Access;
 import org.xenpv.gnttab.GrantTable;
 import org.xenpv.gnttab.GrantedPages;
+import org.xenpv.gnttab.Revocation;
 import org.xenpv.gnttab.StandaloneGrantTable;
 import org.xenpv.net.FrameReceiver;
 import org.xenpv.net.MacAddress;
@@ -98,8 +99,9 @@ public final class Probe {
         channel.close();
         milestoneTwo(store, home, grants, events1, facts.domid());
         events1.close();
-        boolean ended = page.revoke();
-        check("revoke", grants.grantsOutstanding() == 0, "ended at once: " + ended + ", grants outstanding: "
+        // gntalloc does not tell whether dom0 still mapped the page: the Linux port answers UNKNOWN.
+        Revocation outcome = page.revoke();
+        check("revoke", grants.grantsOutstanding() == 0, "outcome: " + outcome + ", grants outstanding: "
                 + grants.grantsOutstanding());
         grants.close();
         store.close();

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.osgi.framework.Bundle;
 import org.osgi.service.component.ComponentContext;
@@ -19,12 +20,24 @@ import org.xenpv.gnttab.Access;
 import org.xenpv.gnttab.GrantTable;
 import org.xenpv.gnttab.GrantedPages;
 import org.xenpv.gnttab.PagePool;
+import org.xenpv.gnttab.Revocation;
 import org.xenpv.platform.spi.DevicePortProvider;
 import org.xenpv.platform.spi.GrantAllocPort;
 
 /**
  * One bundle's grant table, over its own opened grant-allocation device, so
  * that everything it granted is revoked when it lets go of the service.
+ *
+ * <p>Pages whose revocation the other domain deferred (it still maps them)
+ * are held: never handed out again, still counted, and their end is tried
+ * again at the next operation of this table or look at its counts. Xen gives
+ * a granter no notice when a peer unmaps, so any way of learning it is a
+ * retry; retrying when someone asks (the console, JMX, a driver before it
+ * grants again) keeps the count exact whenever it is read, costs nothing
+ * while nobody asks, and leaves no timer thread to stop with the bundle.
+ * A bundle that lets go while pages are still held leaves its table (and its
+ * device) with the {@link GrantLedger}, which keeps counting them until they
+ * end or the grant table bundle itself stops.
  */
 @Component(scope = ServiceScope.BUNDLE)
 public final class BundleGrantTable implements GrantTable {
@@ -34,6 +47,30 @@ public final class BundleGrantTable implements GrantTable {
     private final GrantAllocPort port;
     private final String owner;
     private final Set<PageAllocation> live = ConcurrentHashMap.newKeySet();
+    /** Revoked while their domain still held them: counted until it lets go. */
+    private final Set<PageAllocation> held = ConcurrentHashMap.newKeySet();
+    private final PageAllocation.Owner accounts = new PageAllocation.Owner() {
+        @Override
+        public void revoked(PageAllocation allocation, Revocation outcome) {
+            live.remove(allocation);
+            if (outcome == Revocation.DEFERRED) {
+                held.add(allocation);
+                ledger.revocationDeferred();
+            } else if (outcome == Revocation.UNKNOWN) {
+                ledger.revocationUnknown();
+            }
+        }
+
+        @Override
+        public void letGo(PageAllocation allocation) {
+            held.remove(allocation);
+            LOG.info("{}: domain {} let go of {} pages held since their revocation", owner, allocation.domid(),
+                    allocation.pageCount());
+        }
+    };
+    /** Let go of by its bundle while pages were held: it stays with the ledger until they end. */
+    private volatile boolean retired;
+    private final AtomicBoolean portClosed = new AtomicBoolean();
 
     @Activate
     public BundleGrantTable(@Reference DevicePortProvider provider, @Reference GrantLedger ledger,
@@ -61,17 +98,69 @@ public final class BundleGrantTable implements GrantTable {
         return bundle == null ? "unknown" : bundle.getSymbolicName();
     }
 
+    /** The bundle let go: what it still grants is revoked; what its domain still holds stays accounted. */
     @Deactivate
     public void deactivate() {
-        int leftOver = grantsOutstanding();
+        release(true);
+    }
+
+    /**
+     * Revokes what is still granted. With {@code keepHeld} a table whose pages are still held retires to the
+     * ledger and keeps its device until they end; without, its device closes now and the kernel ends them.
+     */
+    void release(boolean keepHeld) {
+        int leftOver = live.stream().mapToInt(PageAllocation::pageCount).sum();
         for (PageAllocation allocation : List.copyOf(live)) {
             allocation.close();
         }
-        port.close();
-        ledger.unregister(this);
         if (leftOver > 0) {
             LOG.info("revoked {} pages that {} still granted when it let go of the grant table", leftOver, owner);
         }
+        if (keepHeld) {
+            retired = true;
+            if (pollHeld() > 0) {
+                LOG.warn("{} let go of the grant table while domains still hold {} of its pages; they stay accounted"
+                        + " until they are let go", owner, pagesHeld());
+            }
+            return; // pollHeld closed the device if nothing is held
+        }
+        int handedOver = held.stream().mapToInt(PageAllocation::pageCount).sum();
+        if (handedOver > 0) {
+            LOG.warn("{} closed its grant device while domains still held {} of its pages; the kernel ends them when"
+                    + " they are let go", owner, handedOver);
+        }
+        held.clear();
+        closePort();
+    }
+
+    /** Ends the table for good: its device closes, which hands what is still held to the kernel. */
+    void closePort() {
+        if (portClosed.compareAndSet(false, true)) {
+            port.close();
+            ledger.unregister(this);
+        }
+    }
+
+    /**
+     * Tries again to end every held allocation; a retired table whose pages are all let go closes.
+     *
+     * @return the allocations still held
+     */
+    private int pollHeld() {
+        int stillHeld = 0;
+        for (PageAllocation allocation : held) {
+            if (allocation.tryEndHeld()) {
+                stillHeld++;
+            }
+        }
+        if (stillHeld == 0 && retired) {
+            closePort();
+        }
+        return stillHeld;
+    }
+
+    boolean retired() {
+        return retired;
     }
 
     String owner() {
@@ -80,11 +169,13 @@ public final class BundleGrantTable implements GrantTable {
 
     @Override
     public GrantedPages grant(int domid, int pageCount, Access access) throws IOException {
+        pollHeld();
         return allocate(domid, pageCount, access);
     }
 
     @Override
     public PagePool createPool(int domid, int pageCount, Access access) throws IOException {
+        pollHeld();
         return new GrantedPagePool(allocate(domid, pageCount, access));
     }
 
@@ -99,14 +190,21 @@ public final class BundleGrantTable implements GrantTable {
             throw new IllegalArgumentException("access must be given");
         }
         PageAllocation allocation = new PageAllocation(port,
-                port.allocate(domid, pageCount, access == Access.WRITABLE), access, live::remove,
-                ledger::revocationDeferred);
+                port.allocate(domid, pageCount, access == Access.WRITABLE), access, accounts);
         live.add(allocation);
         return allocation;
     }
 
     @Override
     public int grantsOutstanding() {
-        return live.stream().mapToInt(PageAllocation::pageCount).sum();
+        pollHeld();
+        return live.stream().mapToInt(PageAllocation::pageCount).sum()
+                + held.stream().mapToInt(PageAllocation::pageCount).sum();
+    }
+
+    @Override
+    public int pagesHeld() {
+        pollHeld();
+        return held.stream().mapToInt(PageAllocation::pageCount).sum();
     }
 }

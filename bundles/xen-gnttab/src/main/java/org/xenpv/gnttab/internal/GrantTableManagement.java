@@ -30,4 +30,14 @@ public final class GrantTableManagement implements GrantTableManagementMXBean {
     public long getRevocationsDeferred() {
         return ledger.revocationsDeferred();
     }
+
+    @Override
+    public int getPagesHeld() {
+        return ledger.pagesHeld();
+    }
+
+    @Override
+    public long getRevocationsUnknown() {
+        return ledger.revocationsUnknown();
+    }
 }

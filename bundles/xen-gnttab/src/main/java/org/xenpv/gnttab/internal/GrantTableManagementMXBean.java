@@ -12,4 +12,10 @@ public interface GrantTableManagementMXBean {
 
     /** Revocations, since start, whose end had to wait until the peer let go of the pages. */
     long getRevocationsDeferred();
+
+    /** Pages revoked that the domain they were granted to still holds (a backend that has not let go). */
+    int getPagesHeld();
+
+    /** Revocations, since start, whose outcome the platform could not tell (Linux's gntalloc). */
+    long getRevocationsUnknown();
 }

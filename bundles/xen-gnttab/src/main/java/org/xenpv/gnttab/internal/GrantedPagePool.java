@@ -1,8 +1,11 @@
 package org.xenpv.gnttab.internal;
 
+import java.io.IOException;
+
 import org.xenpv.gnttab.Access;
 import org.xenpv.gnttab.PagePool;
 import org.xenpv.gnttab.PoolPage;
+import org.xenpv.gnttab.Revocation;
 
 /** A pool over one allocation: a stack of free page indexes. */
 final class GrantedPagePool implements PagePool {
@@ -71,7 +74,7 @@ final class GrantedPagePool implements PagePool {
 
     @Override
     public synchronized int available() {
-        return freeCount;
+        return allocation.isRevoked() ? 0 : freeCount;
     }
 
     @Override
@@ -94,11 +97,25 @@ final class GrantedPagePool implements PagePool {
             throw new IllegalArgumentException("page " + page.index + " of this pool is not acquired");
         }
         page.acquired = false;
+        if (allocation.isRevoked()) {
+            return; // the other domain may still map it: it goes back to no free list
+        }
         free[freeCount++] = page.index;
     }
 
+    /** Under the pool's lock, so that no acquire hands out a page once the revocation has begun. */
     @Override
-    public void close() {
+    public synchronized Revocation revoke() throws IOException {
+        return allocation.revoke();
+    }
+
+    @Override
+    public boolean isHeld() {
+        return allocation.isHeld();
+    }
+
+    @Override
+    public synchronized void close() {
         allocation.close();
     }
 }

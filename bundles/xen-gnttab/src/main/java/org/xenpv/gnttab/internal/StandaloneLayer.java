@@ -34,8 +34,13 @@ public final class StandaloneLayer {
             }
 
             @Override
+            public int pagesHeld() {
+                return table.pagesHeld();
+            }
+
+            @Override
             public void close() {
-                table.deactivate();
+                table.release(false);
             }
         };
     }

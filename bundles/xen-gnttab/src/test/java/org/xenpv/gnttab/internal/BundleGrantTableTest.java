@@ -21,6 +21,10 @@ import org.xenpv.gnttab.Access;
 import org.xenpv.gnttab.GrantedPages;
 import org.xenpv.gnttab.PagePool;
 import org.xenpv.gnttab.PoolPage;
+import org.xenpv.gnttab.Revocation;
+import org.xenpv.platform.spi.GrantAllocPort;
+import org.xenpv.platform.spi.GrantAllocation;
+import org.xenpv.platform.spi.GrantEnd;
 import org.xenpv.platform.spi.PortException;
 import org.xenpv.sim.hypervisor.Domain;
 import org.xenpv.sim.hypervisor.GrantException;
@@ -59,7 +63,7 @@ class BundleGrantTableTest {
         assertEquals(GrantStatus.PERMISSION_DENIED,
                 assertThrows(GrantException.class, () -> guest.grants().map(dom0, pages.ref(1), false)).status());
         assertEquals(2, table.grantsOutstanding());
-        assertTrue(pages.revoke());
+        assertEquals(Revocation.ENDED, pages.revoke());
         assertEquals(0, table.grantsOutstanding());
         assertEquals(0, guest.grants().activeGrants());
         assertThrows(IllegalStateException.class, pages::revoke);
@@ -75,13 +79,78 @@ class BundleGrantTableTest {
     }
 
     @Test
-    void revoking_a_page_the_peer_maps_is_reported_and_completes_on_unmap() throws Exception {
+    void revoking_pages_the_peer_maps_is_deferred_and_they_stay_held_until_it_lets_go() throws Exception {
+        GrantedPages pages = table.grant(0, 2, Access.WRITABLE);
+        GrantMapping mapping = guest.grants().map(dom0, pages.ref(1), false);
+        assertEquals(Revocation.DEFERRED, pages.revoke(), "Xen does not end a mapped grant");
+        assertTrue(pages.isRevoked());
+        assertEquals(2, table.pagesHeld(), "the allocation is held as a whole until all of it is let go");
+        assertEquals(2, table.grantsOutstanding());
+        assertEquals(1, guest.grants().activeGrants(), "the mapped page is still granted");
+        assertTrue(pages.isHeld());
+        mapping.page().putInt(0, 7); // the backend still writes; the page was not given to anyone else
+        assertEquals(7, pages.page(1).getInt(0));
+        mapping.unmap();
+        assertEquals(0, table.pagesHeld(), "let go: its end is tried again at the next look");
+        assertFalse(pages.isHeld());
+        assertEquals(0, table.grantsOutstanding());
+        assertEquals(0, guest.grants().activeGrants() + guest.grants().deferredGrants());
+        assertThrows(IllegalStateException.class, pages::revoke);
+    }
+
+    @Test
+    void held_pages_are_let_go_at_the_next_grant_too() throws Exception {
         GrantedPages pages = table.grant(0, 1, Access.WRITABLE);
         GrantMapping mapping = guest.grants().map(dom0, pages.ref(0), false);
-        assertFalse(pages.revoke(), "Xen does not end a mapped grant at once");
-        assertEquals(1, guest.grants().deferredGrants());
+        assertEquals(Revocation.DEFERRED, pages.revoke());
         mapping.unmap();
-        assertEquals(0, guest.grants().deferredGrants());
+        assertEquals(1, guest.grants().activeGrants(), "nothing ends a grant but a try of its granter");
+        table.grant(0, 1, Access.READ_ONLY);
+        assertEquals(1, guest.grants().activeGrants(), "the held page ended before the new one was granted");
+        assertFalse(pages.isHeld());
+    }
+
+    @Test
+    void a_platform_that_cannot_tell_answers_unknown_and_counts_no_held_page() throws Exception {
+        GrantAllocPort sim = ports.openGrantAllocPort();
+        BundleGrantTable blind = BundleGrantTable.forPort(new GrantAllocPort() {
+            @Override
+            public GrantAllocation allocate(int domid, int pageCount, boolean writable) throws PortException {
+                return sim.allocate(domid, pageCount, writable);
+            }
+
+            @Override
+            public void setUnmapNotify(GrantAllocation allocation, long byteOffset, int actions, int eventPort)
+                    throws PortException {
+                sim.setUnmapNotify(allocation, byteOffset, actions, eventPort);
+            }
+
+            @Override
+            public GrantEnd deallocate(GrantAllocation allocation) throws PortException {
+                sim.deallocate(allocation);
+                return GrantEnd.UNKNOWN; // what Linux's gntalloc lets user space know
+            }
+
+            @Override
+            public GrantEnd endDeferred(GrantAllocation allocation) throws PortException {
+                throw new PortException("test", "end deferred", org.xenpv.platform.spi.Errno.EINVAL, "never deferred");
+            }
+
+            @Override
+            public void close() {
+                sim.close();
+            }
+        }, ledger, "blind.bundle");
+        GrantedPages pages = blind.grant(0, 1, Access.WRITABLE);
+        GrantMapping mapping = guest.grants().map(dom0, pages.ref(0), false);
+        assertEquals(Revocation.UNKNOWN, pages.revoke());
+        assertFalse(pages.isHeld());
+        assertEquals(0, blind.pagesHeld());
+        assertEquals(0, blind.grantsOutstanding());
+        assertEquals(1L, ledger.revocationsUnknown());
+        assertEquals(0L, ledger.revocationsDeferred());
+        mapping.unmap();
+        blind.deactivate();
     }
 
     @Test
@@ -99,10 +168,16 @@ class BundleGrantTableTest {
                 (javax.management.openmbean.TabularData) server.getAttribute(name, "GrantsByBundle");
         assertEquals(3, byBundle.get(new Object[] {"test.bundle"}).get("value"));
         assertEquals(0L, server.getAttribute(name, "RevocationsDeferred"));
+        assertEquals(0, server.getAttribute(name, "PagesHeld"));
         GrantMapping mapping = guest.grants().map(dom0, pages.ref(0), false);
-        assertFalse(pages.revoke());
+        assertEquals(Revocation.DEFERRED, pages.revoke());
         assertEquals(1L, server.getAttribute(name, "RevocationsDeferred"));
+        assertEquals(3, server.getAttribute(name, "PagesHeld"));
+        assertEquals(3, server.getAttribute(name, "GrantsOutstanding"));
+        assertEquals(0L, server.getAttribute(name, "RevocationsUnknown"));
         mapping.unmap();
+        assertEquals(0, server.getAttribute(name, "PagesHeld"));
+        assertEquals(0, server.getAttribute(name, "GrantsOutstanding"));
     }
 
     @Test
@@ -148,6 +223,55 @@ class BundleGrantTableTest {
         pool.close();
         assertNull(pool.acquire(), "a closed pool hands out nothing");
         assertEquals(1, table.grantsOutstanding());
+    }
+
+    @Test
+    void a_revoked_pool_whose_pages_the_peer_maps_hands_out_nothing_and_takes_nothing_back() throws Exception {
+        PagePool pool = table.createPool(0, 3, Access.WRITABLE);
+        PoolPage kept = pool.acquire();
+        PoolPage mapped = pool.acquire();
+        GrantMapping mapping = guest.grants().map(dom0, mapped.ref(), false);
+        assertEquals(Revocation.DEFERRED, pool.revoke());
+        assertTrue(pool.isHeld());
+        assertEquals(3, table.pagesHeld());
+        assertNull(pool.acquire(), "no page of a revoked pool is handed out again");
+        assertEquals(0, pool.available());
+        pool.release(kept);
+        pool.release(mapped);
+        assertNull(pool.acquire(), "released after the revocation: back to no free list");
+        assertThrows(IllegalStateException.class, pool::revoke);
+        pool.close(); // already revoked: nothing to do
+        mapping.unmap();
+        assertFalse(pool.isHeld());
+        assertEquals(0, table.grantsOutstanding());
+    }
+
+    @Test
+    void a_bundle_letting_go_while_pages_are_held_leaves_them_accounted_until_the_peer_lets_go() throws Exception {
+        GrantedPages pages = table.grant(0, 2, Access.WRITABLE);
+        table.grant(0, 1, Access.READ_ONLY);
+        GrantMapping mapping = guest.grants().map(dom0, pages.ref(0), false);
+        table.deactivate();
+        assertEquals(2, ledger.pagesHeld());
+        assertEquals(Map.of("test.bundle", 2), ledger.grantsByBundle());
+        assertEquals(1, ports.openPorts(), "the device stays open to end the held grants");
+        mapping.unmap();
+        assertEquals(0, ledger.pagesHeld());
+        assertTrue(ledger.grantsByBundle().isEmpty());
+        assertEquals(0, ports.openPorts());
+        assertEquals(0, guest.grants().activeGrants() + guest.grants().deferredGrants());
+    }
+
+    @Test
+    void the_grant_table_stopping_hands_held_pages_to_the_kernel() throws Exception {
+        GrantedPages pages = table.grant(0, 1, Access.WRITABLE);
+        GrantMapping mapping = guest.grants().map(dom0, pages.ref(0), false);
+        table.deactivate();
+        ledger.deactivate();
+        assertEquals(0, ports.openPorts());
+        assertEquals(1, guest.grants().deferredGrants(), "the kernel ends it once the peer lets go");
+        mapping.unmap();
+        assertEquals(0, guest.grants().deferredGrants() + guest.grants().activeGrants());
     }
 
     @Test

@@ -22,6 +22,7 @@ import org.xenpv.abi.xs.XenbusState;
 import org.xenpv.abi.xs.XsError;
 import org.xenpv.evtchn.EventChannels;
 import org.xenpv.gnttab.GrantTable;
+import org.xenpv.gnttab.Revocation;
 import org.xenpv.net.MacAddress;
 import org.xenpv.net.Nic;
 import org.xenpv.xenbus.XenBusDevice;
@@ -391,7 +392,7 @@ final class NetfrontDevice {
     private void releaseQueues() {
         for (NetfrontQueue queue : queues) {
             try {
-                if (!queue.release()) {
+                if (queue.release() == Revocation.DEFERRED) {
                     nic.broken("the backend still maps a ring of queue " + queue.index() + " after it closed");
                 }
             } catch (IllegalStateException e) {

@@ -24,6 +24,7 @@ import org.xenpv.gnttab.GrantTable;
 import org.xenpv.gnttab.GrantedPages;
 import org.xenpv.gnttab.PagePool;
 import org.xenpv.gnttab.PoolPage;
+import org.xenpv.gnttab.Revocation;
 import org.xenpv.net.Offload;
 import org.xenpv.net.SendStatus;
 import org.xenpv.xenstore.XenStoreException;
@@ -718,9 +719,10 @@ final class NetfrontQueue implements AutoCloseable {
      * Closes the event channels (no handler runs after this), then revokes
      * every grant.
      *
-     * @return false when some grant could not be revoked at once (the backend still uses it)
+     * @return the least certain outcome of the four revocations: {@link Revocation#DEFERRED} when the backend
+     *     still maps a ring or buffer page (those then stay held, see {@link #pagesHeld})
      */
-    boolean release() {
+    Revocation release() {
         active = false;
         txChannel.close();
         if (rxChannel != txChannel) {
@@ -731,9 +733,8 @@ final class NetfrontQueue implements AutoCloseable {
         rxLock.lock();
         try {
             countLostInFlight();
-            txPool.close();
-            rxPool.close();
-            return revoke(txRingPage) & revoke(rxRingPage);
+            return revoke(txPool::revoke).and(revoke(rxPool::revoke)).and(revoke(txRingPage::revoke))
+                    .and(revoke(rxRingPage::revoke));
         } finally {
             rxLock.unlock();
             txLock.unlock();
@@ -778,13 +779,26 @@ final class NetfrontQueue implements AutoCloseable {
         rx.setResponseConsumer(producer);
     }
 
-    private boolean revoke(GrantedPages ring) {
+    private interface Revoker {
+        Revocation revoke() throws IOException;
+    }
+
+    private Revocation revoke(Revoker grant) {
         try {
-            return ring.revoke();
+            return grant.revoke();
         } catch (IOException e) {
-            LOG.warn("queue {}: revoking a ring page failed: {}", index, e.getMessage());
-            return false;
+            LOG.warn("queue {}: revoking a grant failed: {}", index, e.getMessage());
+            return Revocation.UNKNOWN;
         }
+    }
+
+    /**
+     * Pages of this released queue that the backend still holds, after trying their end again: its rings
+     * and buffer pools, never used again while held.
+     */
+    int pagesHeld() {
+        return (txRingPage.isHeld() ? 1 : 0) + (rxRingPage.isHeld() ? 1 : 0)
+                + (txPool.isHeld() ? txPool.capacity() : 0) + (rxPool.isHeld() ? rxPool.capacity() : 0);
     }
 
     @Override

@@ -100,6 +100,11 @@ final class Faults {
                 return grants.grantsOutstanding();
             }
 
+            @Override
+            public int pagesHeld() {
+                return grants.pagesHeld();
+            }
+
             private void checkQuota(int pageCount) throws IOException {
                 if (grants.grantsOutstanding() + pageCount > grantQuota) {
                     injected.incrementAndGet();

@@ -33,11 +33,22 @@ public interface GrantAllocPort extends AutoCloseable {
     /**
      * Ends access to the pages and unmaps them (munmap, then IOCTL_GNTALLOC_DEALLOC_GREF).
      *
-     * @return true when every grant ended at once; false when the peer still maps
-     *     or uses some of them, so their end is deferred until it lets go (Xen
-     *     refuses to revoke a grant in use)
+     * @return {@link GrantEnd#ENDED} when every grant ended at once; {@link GrantEnd#DEFERRED} when the peer
+     *     still maps or uses some of them (Xen refuses to end a grant in use), so that the allocation stays
+     *     this port's until {@link #endDeferred} ends it; {@link GrantEnd#UNKNOWN} when the platform cannot
+     *     tell (the kernel took over what is still in use and ends it when the peer lets go)
      */
-    boolean deallocate(GrantAllocation allocation) throws PortException;
+    GrantEnd deallocate(GrantAllocation allocation) throws PortException;
+
+    /**
+     * Tries again to end the grants of an allocation whose {@link #deallocate} answered
+     * {@link GrantEnd#DEFERRED}, as the granting kernel's retry of a deferred grant does.
+     *
+     * @return {@link GrantEnd#ENDED} once every grant ended (the allocation is then gone from this port),
+     *     {@link GrantEnd#DEFERRED} while the peer still holds some
+     * @throws PortException EINVAL when the allocation is not one of this port's deferred ones
+     */
+    GrantEnd endDeferred(GrantAllocation allocation) throws PortException;
 
     /** Releases every allocation of this opened port. */
     @Override

@@ -15,8 +15,12 @@ import org.xenpv.abi.grant.Grants;
  * grantee may use a grant, a read-only grant refuses writes, an ended grant
  * is gone, and a grant that is mapped or being copied cannot be ended.
  *
- * <p>{@link #endAccessOrDefer} adds what the guest kernel's gntalloc does on
- * top: a grant still in use is ended as soon as its last user lets go.
+ * <p>An end refused because the grant is in use leaves the entry as it was
+ * (Xen's v1 entry keeps GTF_permit_access, only the in-use flags stopped the
+ * granter's compare-and-exchange), so the grantee may map it again until an
+ * end succeeds. {@link #endAccessOrDefer} adds what the guest kernel does on
+ * top (gnttab_end_foreign_access's deferred list): a grant still in use is
+ * ended as soon as its last user lets go, and is usable by its grantee until then.
  */
 public final class GrantTable {
     /** The page size of grants. */
@@ -37,6 +41,8 @@ public final class GrantTable {
         int copies;
         /** The granter asked to end it while in use; it ends when the last user lets go. */
         boolean endDeferred;
+        /** Its granter was destroyed: no new use, it ends when the last user lets go. */
+        boolean granterGone;
 
         Entry(int grantee, boolean readOnly, ByteBuffer page) {
             this.grantee = grantee;
@@ -99,8 +105,9 @@ public final class GrantTable {
     }
 
     /**
-     * Ends a grant now, or as soon as the grantee stops using it. A deferred
-     * grant accepts no new mappings or copies.
+     * Ends a grant now, or as soon as the grantee stops using it. Until then
+     * the grantee may still map it and copy through it, as on Xen, where the
+     * kernel's deferred end only retries the end of an entry left as it was.
      *
      * @return true when it ended now
      */
@@ -197,7 +204,7 @@ public final class GrantTable {
 
     private Entry usableEntry(Domain user, int ref, boolean write) throws GrantException {
         Entry entry = ref >= 0 && ref < entries.length ? entries[ref] : null;
-        if (entry == null || entry.endDeferred) {
+        if (entry == null || entry.granterGone) {
             throw new GrantException(GrantStatus.BAD_GNTREF, owner + " has no grant " + ref);
         }
         if (entry.grantee != user.domid()) {
@@ -237,7 +244,11 @@ public final class GrantTable {
     synchronized void revokeAll() {
         for (int ref = 0; ref < entries.length; ref++) {
             Entry entry = entries[ref];
-            if (entry != null && !entry.endDeferred) {
+            if (entry != null) {
+                entry.granterGone = true;
+                if (entry.endDeferred) {
+                    continue;
+                }
                 if (entry.inUse()) {
                     entry.endDeferred = true;
                     active--;

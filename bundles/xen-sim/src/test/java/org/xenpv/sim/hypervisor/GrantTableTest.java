@@ -104,18 +104,38 @@ class GrantTableTest {
     }
 
     @Test
-    void deferred_end_completes_when_the_peer_unmaps_and_blocks_new_maps() throws Exception {
+    void deferred_end_completes_when_the_last_mapping_goes_and_the_grantee_may_map_until_then() throws Exception {
         int ref = guest.grants().grantAccess(0, page(), false);
         GrantMapping mapping = guest.grants().map(dom0, ref, true);
         assertFalse(guest.grants().endAccessOrDefer(ref));
         assertEquals(0, guest.grants().activeGrants());
         assertEquals(1, guest.grants().deferredGrants());
         assertEquals(GrantStatus.BAD_GNTREF,
-                assertThrows(GrantException.class, () -> guest.grants().map(dom0, ref, true)).status());
+                assertThrows(GrantException.class, () -> guest.grants().endAccess(ref)).status(),
+                "the granter handed it over and cannot end it again");
+        // The kernel's deferred end leaves Xen's entry as it was: its grantee can still map it.
+        GrantMapping again = guest.grants().map(dom0, ref, true);
+        assertEquals(GrantStatus.PERMISSION_DENIED,
+                assertThrows(GrantException.class, () -> guest.grants().map(other, ref, true)).status());
         int freeBefore = guest.grants().freeReferences();
         mapping.unmap();
+        assertEquals(1, guest.grants().deferredGrants(), "the second mapping still holds it");
+        again.unmap();
         assertEquals(0, guest.grants().deferredGrants());
         assertEquals(freeBefore + 1, guest.grants().freeReferences());
+    }
+
+    @Test
+    void a_refused_end_leaves_the_grant_usable_as_it_was() throws Exception {
+        int ref = guest.grants().grantAccess(0, page(), false);
+        GrantMapping mapping = guest.grants().map(dom0, ref, false);
+        assertFalse(guest.grants().endAccess(ref));
+        guest.grants().copyToGrant(dom0, ByteBuffer.wrap(new byte[] {7}), ref, 0, 1);
+        try (GrantMapping second = guest.grants().map(dom0, ref, true)) {
+            assertEquals(7, second.page().get(0), "still granted, still the same page");
+        }
+        mapping.unmap();
+        assertTrue(guest.grants().endAccess(ref));
     }
 
     @Test

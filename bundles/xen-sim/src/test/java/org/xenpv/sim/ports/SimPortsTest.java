@@ -1,7 +1,6 @@
 package org.xenpv.sim.ports;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,6 +16,7 @@ import org.xenpv.platform.spi.Errno;
 import org.xenpv.platform.spi.EventChannelPort;
 import org.xenpv.platform.spi.GrantAllocPort;
 import org.xenpv.platform.spi.GrantAllocation;
+import org.xenpv.platform.spi.GrantEnd;
 import org.xenpv.platform.spi.HypercallPort;
 import org.xenpv.platform.spi.PortException;
 import org.xenpv.sim.hypervisor.Domain;
@@ -108,7 +108,7 @@ class SimPortsTest {
             try (GrantMapping mapping = guest.grants().map(dom0, allocation.ref(1), false)) {
                 assertEquals(42, mapping.page().get(7));
             }
-            assertTrue(gntalloc.deallocate(allocation));
+            assertEquals(GrantEnd.ENDED, gntalloc.deallocate(allocation));
             assertEquals(0, guest.grants().activeGrants());
             assertEquals(Errno.EINVAL.number(),
                     assertThrows(PortException.class, () -> gntalloc.deallocate(allocation)).errno());
@@ -116,15 +116,40 @@ class SimPortsTest {
     }
 
     @Test
-    void deallocate_while_the_peer_maps_is_deferred_and_reported() throws Exception {
+    void deallocate_while_the_peer_maps_is_deferred_until_an_end_after_the_unmap() throws Exception {
         try (GrantAllocPort gntalloc = ports.openGrantAllocPort()) {
-            GrantAllocation allocation = gntalloc.allocate(0, 1, true);
-            GrantMapping mapping = guest.grants().map(dom0, allocation.ref(0), false);
-            assertFalse(gntalloc.deallocate(allocation));
-            assertEquals(1, guest.grants().deferredGrants());
+            GrantAllocation allocation = gntalloc.allocate(0, 2, true);
+            GrantMapping mapping = guest.grants().map(dom0, allocation.ref(1), false);
+            assertEquals(GrantEnd.DEFERRED, gntalloc.deallocate(allocation));
+            assertEquals(1, guest.grants().activeGrants(), "the unmapped page ended, the mapped one stands");
+            assertEquals(GrantEnd.DEFERRED, gntalloc.endDeferred(allocation), "still mapped");
+            // As on Xen, the entry still permits its grantee: a second mapping is possible, and holds it too.
+            GrantMapping again = guest.grants().map(dom0, allocation.ref(1), true);
             mapping.unmap();
-            assertEquals(0, guest.grants().deferredGrants());
+            assertEquals(GrantEnd.DEFERRED, gntalloc.endDeferred(allocation));
+            again.unmap();
+            assertEquals(1, guest.grants().activeGrants(), "nothing ends a grant but its granter's end");
+            assertEquals(GrantEnd.ENDED, gntalloc.endDeferred(allocation));
+            assertEquals(0, guest.grants().activeGrants());
+            assertEquals(Errno.EINVAL.number(),
+                    assertThrows(PortException.class, () -> gntalloc.endDeferred(allocation)).errno());
         }
+    }
+
+    @Test
+    void closing_the_device_hands_deferred_grants_to_the_kernel_which_ends_them_on_unmap() throws Exception {
+        GrantAllocPort gntalloc = ports.openGrantAllocPort();
+        GrantAllocation deallocated = gntalloc.allocate(0, 1, true);
+        GrantAllocation open = gntalloc.allocate(0, 1, true);
+        GrantMapping first = guest.grants().map(dom0, deallocated.ref(0), false);
+        GrantMapping second = guest.grants().map(dom0, open.ref(0), false);
+        assertEquals(GrantEnd.DEFERRED, gntalloc.deallocate(deallocated));
+        gntalloc.close();
+        assertEquals(2, guest.grants().deferredGrants());
+        first.unmap();
+        second.unmap();
+        assertEquals(0, guest.grants().deferredGrants() + guest.grants().activeGrants());
+        assertEquals(0, ports.openPorts());
     }
 
     @Test

@@ -28,6 +28,7 @@ import java.util.Map;
 import org.xenpv.platform.spi.Errno;
 import org.xenpv.platform.spi.GrantAllocPort;
 import org.xenpv.platform.spi.GrantAllocation;
+import org.xenpv.platform.spi.GrantEnd;
 import org.xenpv.platform.spi.PortException;
 
 import com.sun.jna.Memory;
@@ -121,17 +122,24 @@ final class LinuxGrantAllocPort implements GrantAllocPort {
     }
 
     /**
-     * Unmaps and deallocates. The kernel ends each grant when the peer no
-     * longer maps it and does not say whether that was now or later, so this
-     * reports true: the pages are gone from this domain's point of view.
+     * Unmaps and deallocates. gntalloc's DEALLOC_GREF answers 0 whether or not the peer still maps a page:
+     * a grant in use is handed to the kernel's deferred list (retried every second, the page kept until the
+     * grant ends) and user space is told nothing, so this can only answer {@link GrantEnd#UNKNOWN}.
      */
     @Override
-    public synchronized boolean deallocate(GrantAllocation allocation) throws PortException {
+    public synchronized GrantEnd deallocate(GrantAllocation allocation) throws PortException {
         Mapping mapping = mappingOf(allocation, OP_DEALLOC);
         mappings.remove(allocation.index());
         device.munmap(OP_MUNMAP, mapping.address(), mapping.length());
         deallocGref(allocation.index(), mapping.pageCount());
-        return true;
+        return GrantEnd.UNKNOWN;
+    }
+
+    /** Never has anything to do: {@link #deallocate} never defers, the kernel keeps what it could not end. */
+    @Override
+    public GrantEnd endDeferred(GrantAllocation allocation) throws PortException {
+        throw new PortException(device.path(), OP_DEALLOC, Errno.EINVAL,
+                "gntalloc defers nothing to user space; allocation at index " + allocation.index() + " is not deferred");
     }
 
     private void deallocGref(long index, int pageCount) throws PortException {
