@@ -57,6 +57,8 @@ final class NetfrontDevice {
     private final NetfrontConfig config;
     private final Publisher publisher;
     private final ScheduledThreadPoolExecutor thread;
+    /** This vif's earlier queues whose pages the backend still maps. */
+    private final HeldByBackend heldByBackend;
     /** Completes when the device is closed and its thread has ended. */
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private final List<NetfrontQueue> queues = new ArrayList<>();
@@ -75,8 +77,9 @@ final class NetfrontDevice {
     private long retryNotBefore;
 
     NetfrontDevice(XenBusDevice device, XenStore store, GrantTable grants, EventChannels events,
-            NetfrontConfig config, Publisher publisher) {
+            NetfrontConfig config, Publisher publisher, HeldByBackend heldByBackend) {
         this.device = device;
+        this.heldByBackend = heldByBackend;
         this.store = store;
         this.grants = grants;
         this.events = events;
@@ -245,6 +248,12 @@ final class NetfrontDevice {
      * failure in the device's error node, and the device tries again after a pause.
      */
     private void connect() {
+        int held = heldByBackend.pages();
+        if (held > 0) {
+            // A backend that never lets go would otherwise get a fresh set at every reconnection.
+            goBroken("the backend still maps " + held + " pages of an earlier connection; no new set is granted");
+            return;
+        }
         String step = "reading the backend's features";
         Negotiated offer;
         try {
@@ -359,22 +368,44 @@ final class NetfrontDevice {
         nic.disconnected();
         phase = Phase.IDLE;
         switchState(XenbusState.CLOSED);
-        awaitBackendLetGo();
-        releaseQueues();
+        boolean letGo = awaitBackendLetGo();
+        Revocation outcome = releaseQueues();
+        if (outcome == Revocation.DEFERRED) {
+            goBroken("the backend still maps " + heldByBackend.pages() + " pages after it closed");
+        } else if (outcome == Revocation.UNKNOWN && !letGo) {
+            // The platform cannot tell (Linux's gntalloc); a backend that did not even close may well still map
+            // the pages, and reconnecting would hand it a new set.
+            goBroken("the backend did not close within " + config.closeTimeoutMillis()
+                    + " ms and the platform cannot tell whether it still maps the rings");
+        }
     }
 
-    /** Waits until the backend no longer uses the rings: it is Closed, gone, or a new one waits in InitWait. */
-    private void awaitBackendLetGo() throws XenStoreException {
+    /** Marks the device broken now, on its thread, so that the reconciliation that follows does not reconnect. */
+    private void goBroken(String reason) {
+        nic.broken(reason); // which logs it, once
+        phase = Phase.BROKEN;
+        nic.disconnected();
+    }
+
+    /**
+     * Waits until the backend no longer uses the rings: it is Closed, gone, or a new one waits in InitWait.
+     *
+     * @return false when it did not within the close timeout
+     */
+    private boolean awaitBackendLetGo() throws XenStoreException {
         if (queues.isEmpty()) {
-            return;
+            return true;
         }
         try {
             device.awaitBackendState(EnumSet.of(XenbusState.CLOSED, XenbusState.UNKNOWN, XenbusState.INIT_WAIT),
                     Duration.ofMillis(config.closeTimeoutMillis()));
+            return true;
         } catch (TimeoutException e) {
             LOG.warn("{}: the backend did not close within {} ms", device.busId(), config.closeTimeoutMillis());
+            return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return false;
         }
     }
 
@@ -389,12 +420,22 @@ final class NetfrontDevice {
         }
     }
 
-    private void releaseQueues() {
+    /**
+     * Releases the queues; those whose pages the backend still maps are kept in {@link #heldByBackend}.
+     *
+     * @return the least certain outcome of their revocations
+     */
+    private Revocation releaseQueues() {
+        Revocation outcome = Revocation.ENDED;
         for (NetfrontQueue queue : queues) {
             try {
-                if (queue.release() == Revocation.DEFERRED) {
-                    nic.broken("the backend still maps a ring of queue " + queue.index() + " after it closed");
+                Revocation released = queue.release();
+                if (released == Revocation.DEFERRED) {
+                    heldByBackend.add(queue);
+                    LOG.debug("{}: the backend still maps pages of queue {} after it closed; they stay held",
+                            device.busId(), queue.index());
                 }
+                outcome = outcome.and(released);
             } catch (IllegalStateException e) {
                 // A bundle stop can release the grant table before this closing thread gets here; the grant
                 // table then revoked the rings itself (deferred while the backend still maps them).
@@ -403,6 +444,7 @@ final class NetfrontDevice {
             }
         }
         queues.clear();
+        return outcome;
     }
 
     private void onBroken() {
@@ -481,7 +523,9 @@ final class NetfrontDevice {
                     Thread.currentThread().interrupt();
                 }
             }
-            releaseQueues();
+            if (releaseQueues() == Revocation.DEFERRED) {
+                nic.broken("the backend still maps " + heldByBackend.pages() + " pages after it closed");
+            }
             switchState(XenbusState.CLOSED);
             handBack();
         } catch (XenStoreException e) {

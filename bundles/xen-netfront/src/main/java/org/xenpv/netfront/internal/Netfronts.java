@@ -25,6 +25,8 @@ final class Netfronts {
     private final NetfrontConfig config;
     private final NetfrontDevice.Publisher publisher;
     private final Map<String, NetfrontDevice> devices = new ConcurrentHashMap<>();
+    /** By vif node path, for as long as this driver instance lives: see {@link HeldByBackend}. */
+    private final Map<String, HeldByBackend> held = new ConcurrentHashMap<>();
     /** Closes begun and not yet done, whoever began them. */
     private final Set<CompletableFuture<Void>> closing = ConcurrentHashMap.newKeySet();
 
@@ -38,7 +40,8 @@ final class Netfronts {
     }
 
     void add(XenBusDevice device) {
-        NetfrontDevice netfront = new NetfrontDevice(device, store, grants, events, config, publisher);
+        NetfrontDevice netfront = new NetfrontDevice(device, store, grants, events, config, publisher,
+                held.computeIfAbsent(device.nodePath(), path -> new HeldByBackend()));
         if (devices.putIfAbsent(device.nodePath(), netfront) == null) {
             netfront.start();
         }

@@ -93,6 +93,11 @@ final class SimWorld implements AutoCloseable {
             return netfronts;
         }
 
+        /** The guest's grant table, as netfront's bundle would have it. */
+        StandaloneGrantTable grants() {
+            return grants;
+        }
+
         XenBusDevice device(String busId) {
             return devices.get(busId);
         }

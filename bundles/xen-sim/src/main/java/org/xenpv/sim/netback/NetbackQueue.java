@@ -2,7 +2,9 @@ package org.xenpv.sim.netback;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -447,6 +449,40 @@ final class NetbackQueue implements AutoCloseable {
 
     @Override
     public void close() {
+        stop();
+        closeQuietly(txMapping, rxMapping, txPort);
+        if (rxPort != txPort) {
+            closeQuietly(null, null, rxPort);
+        }
+    }
+
+    /**
+     * Closes the queue as a backend that does not let go: its event channels close, but its rings stay
+     * mapped and it maps the receive buffers the frontend still has posted.
+     *
+     * @return the mappings it keeps, for whoever ends the fault to unmap
+     */
+    List<GrantMapping> closeHoldingPages() {
+        stop();
+        List<GrantMapping> kept = new ArrayList<>(List.of(txMapping, rxMapping));
+        int producer = rx.acquireRequestProducer();
+        int posted = Math.min(producer - rx.requestConsumer(), rx.capacity());
+        for (int i = 0; i < posted; i++) {
+            int gref = rx.page().getInt(rx.slotOffset(rx.requestConsumer() + i) + RxRequest.GREF_OFFSET);
+            try {
+                kept.add(vif.guest().grants().map(vif.dom0(), gref, false));
+            } catch (GrantException e) {
+                // not a grant it can map: it holds what it can
+            }
+        }
+        closeQuietly(null, null, txPort);
+        if (rxPort != txPort) {
+            closeQuietly(null, null, rxPort);
+        }
+        return kept;
+    }
+
+    private void stop() {
         failed = true;
         synchronized (pendingRx) {
             rxDropped.addAndGet(pendingRx.size());
@@ -460,10 +496,6 @@ final class NetbackQueue implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }
-        closeQuietly(txMapping, rxMapping, txPort);
-        if (rxPort != txPort) {
-            closeQuietly(null, null, rxPort);
         }
     }
 }

@@ -12,6 +12,7 @@ import org.xenpv.abi.netif.Netif;
 import org.xenpv.abi.xs.XenbusState;
 import org.xenpv.sim.hypervisor.Domain;
 import org.xenpv.sim.hypervisor.GrantException;
+import org.xenpv.sim.hypervisor.GrantMapping;
 import org.xenpv.sim.hypervisor.HypervisorException;
 import org.xenpv.sim.xenstore.Dom0Watches;
 import org.xenpv.sim.xenstore.XenStoreServer;
@@ -48,6 +49,9 @@ public final class SimNetback implements SimSwitch.Port, AutoCloseable {
     private volatile List<NetbackQueue> active = List.of();
     /** Frames from the guest, TX errors, frames to the guest, frames for the guest dropped; across reconnections. */
     private final AtomicLong[] counters = {new AtomicLong(), new AtomicLong(), new AtomicLong(), new AtomicLong()};
+    /** A fault: disconnecting leaves the rings and posted receive buffers mapped (see {@link #holdPagesAfterClose}). */
+    private boolean holdPagesAfterClose;
+    private final List<GrantMapping> heldPages = new ArrayList<>();
     private boolean frontendSg;
     private boolean frontendGsoV4;
     private boolean frontendGsoV6;
@@ -301,7 +305,11 @@ public final class SimNetback implements SimSwitch.Port, AutoCloseable {
         active = List.of();
         boolean stopped = true;
         for (NetbackQueue queue : queues) {
-            queue.close();
+            if (holdPagesAfterClose) {
+                heldPages.addAll(queue.closeHoldingPages());
+            } else {
+                queue.close();
+            }
             stopped &= queue.isStopped();
         }
         queues.clear();
@@ -312,6 +320,29 @@ public final class SimNetback implements SimSwitch.Port, AutoCloseable {
         } // else a queue thread may still be sending: its sender's memory is left to the garbage collector
         senders.clear();
         uplink.disconnected();
+    }
+
+    /**
+     * A fault for tests: from now on, when this backend disconnects (the frontend closes, the backend is
+     * restarted or removed) it keeps the frontend's rings mapped and maps the receive buffers still posted,
+     * as a backend that does not let go of the guest's pages; {@link #letGoOfPages} ends it.
+     */
+    public synchronized void holdPagesAfterClose() {
+        holdPagesAfterClose = true;
+    }
+
+    /** Grant mappings kept by {@link #holdPagesAfterClose} after a disconnect. */
+    public synchronized int pagesHeld() {
+        return heldPages.size();
+    }
+
+    /** Ends the fault: every page kept mapped is unmapped, and disconnects unmap again. */
+    public synchronized void letGoOfPages() {
+        holdPagesAfterClose = false;
+        for (GrantMapping mapping : heldPages) {
+            mapping.close();
+        }
+        heldPages.clear();
     }
 
     /** Frames taken from the guest and passed on (to the switch or the host interface). */
