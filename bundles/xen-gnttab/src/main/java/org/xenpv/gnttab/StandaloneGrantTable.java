@@ -23,7 +23,11 @@ public interface StandaloneGrantTable extends GrantTable, AutoCloseable {
         return StandaloneLayer.grantTable(port, owner);
     }
 
-    /** Revokes every page still granted (revocations the peer still blocks are deferred) and closes the port. */
+    /**
+     * Revokes every page still granted and closes the port at once: pages their domain still holds go to the
+     * kernel (or the simulator's stand-in), which ends them when it lets go, and a warning says how many. The
+     * bundle-scoped service instead keeps counting them until they end.
+     */
     @Override
     void close();
 }

@@ -35,4 +35,24 @@ class StandaloneGrantTableTest {
         assertEquals(0, guest.grants().activeGrants(), "the pool and the pages left granted were revoked");
         assertEquals(0, ports.openPorts(), "the grant-allocation port is closed");
     }
+
+    @Test
+    void closeHandsPagesStillHeldToTheKernelWhichEndsThemWhenThePeerLetsGo() throws Exception {
+        Hypervisor hypervisor = new Hypervisor(new HypervisorLimits(64, 16));
+        Domain dom0 = hypervisor.createDomain(0, "Domain-0");
+        Domain guest = hypervisor.createDomain(5, "guest");
+        SimDevicePorts ports = new SimDevicePorts(guest, null);
+        StandaloneGrantTable table = StandaloneGrantTable.open(ports.openGrantAllocPort(), "test");
+        GrantedPages pages = table.grant(0, 1, Access.WRITABLE);
+        GrantMapping mapping = guest.grants().map(dom0, pages.ref(0), false);
+        assertEquals(Revocation.DEFERRED, pages.revoke());
+        assertEquals(1, table.pagesHeld());
+
+        table.close();
+
+        assertEquals(0, ports.openPorts());
+        assertEquals(1, guest.grants().deferredGrants(), "still granted: the peer maps it");
+        mapping.unmap();
+        assertEquals(0, guest.grants().deferredGrants() + guest.grants().activeGrants());
+    }
 }
