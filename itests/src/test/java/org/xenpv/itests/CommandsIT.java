@@ -160,6 +160,46 @@ public class CommandsIT extends XenpvTestSupport {
     }
 
     @Test
+    public void simVifFaultMakesABackendLieAndNetfrontStatsShowsWhatItDid() throws Exception {
+        awaitNics(2);
+        String added = executeCommand("sim:vif-add 1");
+        java.util.regex.Matcher handle = java.util.regex.Pattern.compile("vif 1\\.(\\d+) added").matcher(added);
+        assertTrue(added, handle.find());
+        String vif = "vif-" + handle.group(1);
+        String target = "1 " + handle.group(1);
+        try {
+            awaitNics(3);
+            waitFor(vif + " ACTIVE", () -> run("netfront:list --no-format")
+                    .matches("(?s).*" + vif + "\\s+\\S+\\s+ACTIVE.*"));
+            assertContains(executeCommand("sim:vif-fault " + target + " event-storm"), "event-storm injected");
+            waitFor("the storm re-armed late", () -> {
+                java.util.regex.Matcher delayed = java.util.regex.Pattern.compile("queue_0_delayed_rearms: (\\d+)")
+                        .matcher(run("netfront:stats " + vif));
+                return delayed.find() && Long.parseLong(delayed.group(1)) >= 2;
+            });
+            assertContains(executeCommand("sim:vif-fault --calm " + target), "storms ended");
+
+            assertContains(executeCommand("sim:vif-fault " + target + " rx-bad-id"), "rx-bad-id injected");
+            waitFor(vif + " broken", () -> run("netfront:stats " + vif).contains("Broken: queue 0: RX response id"));
+            assertContains(failing("sim:vif-fault " + target + " rx-lies"), "no backend fault rx-lies");
+            assertContains(failing("sim:vif-fault --queue 5 " + target + " rx-bad-id"), "no connected queue 5");
+        } finally {
+            // The other tests count the vifs: this one goes whatever happened.
+            run("sim:vif-remove " + target);
+        }
+        awaitNics(2);
+    }
+
+    /** A command's output, or its error, for conditions waited on. */
+    private String run(String command) {
+        try {
+            return executeCommand(command);
+        } catch (Exception e) {
+            return String.valueOf(e.getMessage());
+        }
+    }
+
+    @Test
     public void simCommandsAddAndRemoveVifsAtRunTime() throws Exception {
         awaitNics(2);
         assertContains(executeCommand("sim:vif-add 1"), "vif 1.2 added");

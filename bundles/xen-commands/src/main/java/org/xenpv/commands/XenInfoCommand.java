@@ -54,6 +54,8 @@ public class XenInfoCommand extends XenCommandSupport {
         table.addRow().addContent("Pages held by backends", grants == null ? "n/a" : grants.pagesHeld());
         table.addRow().addContent("Revocations unknown", grants == null ? "n/a" : grants.revocationsUnknown());
         table.addRow().addContent("Event channels open", events == null ? "n/a" : events.portsOpen());
+        table.addRow().addContent("Spurious events", events == null ? "n/a" : events.spuriousEvents()
+                + " (re-armed late " + events.delayedRearms() + " times)");
         Map<String, String> details = new TreeMap<>(platform.providerDetails());
         details.forEach((name, value) -> table.addRow().addContent(capitalised(name), value));
         table.print(System.out, !noFormat);

@@ -22,6 +22,30 @@ public interface EventChannel extends AutoCloseable {
 
     boolean isOpen();
 
+    /**
+     * Events of this port whose {@link LateEoiHandler} found no work; 0 for a
+     * port bound with a plain {@link EventHandler}.
+     *
+     * @since 1.2
+     */
+    long spuriousEvents();
+
+    /**
+     * Times this port was re-armed only after a delay, because spurious events
+     * persisted.
+     *
+     * @since 1.2
+     */
+    long delayedRearms();
+
+    /**
+     * The delay its last spurious event put on re-arming this port, in
+     * milliseconds: 0 once an event finds work.
+     *
+     * @since 1.2
+     */
+    long rearmDelayMillis();
+
     /** Unbinds the port. Once this returns, the handler is not called again (unless called from the handler). */
     @Override
     void close();

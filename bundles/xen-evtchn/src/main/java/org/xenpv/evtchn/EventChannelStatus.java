@@ -14,4 +14,18 @@ public interface EventChannelStatus {
 
     /** Handler calls that threw. */
     long handlerFailures();
+
+    /**
+     * Events whose {@link LateEoiHandler} found no work, over all ports since start.
+     *
+     * @since 1.2
+     */
+    long spuriousEvents();
+
+    /**
+     * Re-armings delayed because a port's spurious events persisted, since start.
+     *
+     * @since 1.2
+     */
+    long delayedRearms();
 }

@@ -10,9 +10,12 @@
  *
  * <p>Without OSGi, {@link org.xenpv.evtchn.StandaloneEventChannels#open}
  * makes them over a device port (since 1.1).
+ *
+ * <p>A port bound with a {@link org.xenpv.evtchn.LateEoiHandler} is re-armed
+ * after a growing delay while its events find no work (since 1.2).
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package org.xenpv.evtchn;
 
 import org.osgi.annotation.bundle.Export;

@@ -47,4 +47,30 @@ public interface SimulatedXen {
 
     /** Every vif of every simulated guest. */
     List<SimulatedVif> vifs();
+
+    /**
+     * The lies a simulated backend can be told to write, by name (event
+     * storms, producers ahead or going back, truncated packets, endless extra
+     * chains, bad ids, offsets outside the page).
+     *
+     * @since 1.2
+     */
+    List<String> backendFaults();
+
+    /**
+     * Makes queue {@code queue} of a vif's backend write {@code fault} (one of
+     * {@link #backendFaults()}, case ignored), as a hostile netback would.
+     *
+     * @throws IllegalArgumentException when there is no such vif, connected queue or fault
+     * @since 1.2
+     */
+    void injectBackendFault(int guestDomid, int handle, int queue, String fault);
+
+    /**
+     * Ends the event storms of a vif's backend.
+     *
+     * @throws IllegalArgumentException when the guest has no such vif
+     * @since 1.2
+     */
+    void calmBackend(int guestDomid, int handle);
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 import org.junit.jupiter.api.Test;
 import org.xenpv.abi.netif.Netif;
@@ -15,6 +16,11 @@ import org.xenpv.abi.netif.TxResponse;
 class RingTest {
 
     private final ByteBuffer page = ByteBuffer.allocateDirect(4096);
+
+    /** The page as the other end's C code sees it: the indexes are little-endian. */
+    private ByteBuffer littleEndian() {
+        return page.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    }
 
     @Test
     void capacityIsThePowerOfTwoThatFits() {
@@ -91,6 +97,42 @@ class RingTest {
         TxResponse.write(page, 0, 0, 0);
         back.consumeRequestSlot();
         assertFalse(back.isPlausibleRequestProducer(0), "behind the consumer");
+    }
+
+    @Test
+    void aRequestProducerFarAheadYieldsNoMoreRequestsThanTheResponsesLeaveRoomFor() {
+        FrontRing.initialise(page, Netif.TX_RING);
+        BackRing back = BackRing.attach(page, Netif.TX_RING);
+        // Three requests consumed and not answered: only 253 slots can still be taken, whatever the
+        // front end claims, even when the caller has not checked the producer first.
+        littleEndian().putInt(SharedRingDescriptor.REQ_PROD_OFFSET, 3);
+        back.consumeRequestSlot();
+        back.consumeRequestSlot();
+        back.consumeRequestSlot();
+        assertEquals(253, back.unconsumedRequests(3 + 1000));
+        assertEquals(253, back.unconsumedRequests(-7));
+        assertEquals(0, back.unconsumedRequests(3));
+        littleEndian().putInt(SharedRingDescriptor.REQ_PROD_OFFSET, 3 + 1000);
+        assertEquals(253, back.unconsumedRequests());
+        assertFalse(back.requestConsumerOverflows(255));
+        assertTrue(back.requestConsumerOverflows(256), "a consumer a ring ahead of the responses overruns them");
+        assertTrue(back.requestConsumerOverflows(-1), "behind the responses is a ring ahead, unsigned");
+    }
+
+    @Test
+    void theFinalCheckForSeveralRequestsAsksForTheLastOneNeeded() {
+        FrontRing front = FrontRing.initialise(page, Netif.RX_RING);
+        BackRing back = BackRing.attach(page, Netif.RX_RING);
+        front.claimRequestSlot();
+        front.pushRequests();
+        assertFalse(back.finalCheckForRequests(3), "one published, three needed");
+        assertEquals(3, littleEndian().getInt(SharedRingDescriptor.REQ_EVENT_OFFSET),
+                "notify when the third is published");
+        front.claimRequestSlot();
+        front.claimRequestSlot();
+        assertTrue(front.pushRequestsAndCheckNotify(), "the third request crosses the event index");
+        assertTrue(back.finalCheckForRequests(3));
+        assertTrue(back.finalCheckForRequests(1));
     }
 
     @Test

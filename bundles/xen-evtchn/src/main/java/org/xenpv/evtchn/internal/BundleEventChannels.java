@@ -15,6 +15,7 @@ import org.xenpv.abi.grant.Grants;
 import org.xenpv.evtchn.EventChannel;
 import org.xenpv.evtchn.EventChannels;
 import org.xenpv.evtchn.EventHandler;
+import org.xenpv.evtchn.LateEoiHandler;
 
 /** One bundle's event channels; all closed when it lets go of the service. */
 @Component(scope = ServiceScope.BUNDLE)
@@ -41,6 +42,12 @@ public final class BundleEventChannels implements EventChannels {
     }
 
     @Override
+    public EventChannel bindUnboundLateEoi(int remoteDomid, LateEoiHandler handler) throws IOException {
+        check(remoteDomid, handler);
+        return track(dispatcher.bindUnboundLateEoi(remoteDomid, handler, this));
+    }
+
+    @Override
     public EventChannel bindInterdomain(int remoteDomid, int remotePort, EventHandler handler) throws IOException {
         check(remoteDomid, handler);
         if (remotePort <= 0) {
@@ -49,7 +56,7 @@ public final class BundleEventChannels implements EventChannels {
         return track(dispatcher.bindInterdomain(remoteDomid, remotePort, handler, this));
     }
 
-    private static void check(int remoteDomid, EventHandler handler) {
+    private static void check(int remoteDomid, Object handler) {
         Objects.requireNonNull(handler, "handler");
         if (!Grants.isRegularDomain(remoteDomid)) {
             throw new IllegalArgumentException("not a regular domain id: " + remoteDomid);

@@ -28,4 +28,14 @@ public final class EventChannelsManagement implements EventChannelsManagementMXB
     public long getHandlerFailures() {
         return dispatcher.handlerFailures();
     }
+
+    @Override
+    public long getSpuriousEvents() {
+        return dispatcher.spuriousEvents();
+    }
+
+    @Override
+    public long getDelayedRearms() {
+        return dispatcher.delayedRearms();
+    }
 }

@@ -10,4 +10,10 @@ public interface EventChannelsManagementMXBean {
 
     /** Handler calls that threw, since start. */
     long getHandlerFailures();
+
+    /** Events whose handler found no work, since start. */
+    long getSpuriousEvents();
+
+    /** Re-armings delayed because a port's spurious events persisted, since start. */
+    long getDelayedRearms();
 }

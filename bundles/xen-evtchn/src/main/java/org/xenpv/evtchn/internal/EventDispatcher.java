@@ -1,6 +1,8 @@
 package org.xenpv.evtchn.internal;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -14,6 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xenpv.evtchn.EventChannelStatus;
 import org.xenpv.evtchn.EventHandler;
+import org.xenpv.evtchn.LateEoiHandler;
 import org.xenpv.platform.spi.DevicePortProvider;
 import org.xenpv.platform.spi.EventChannelPort;
 import org.xenpv.platform.spi.PortException;
@@ -21,6 +24,9 @@ import org.xenpv.platform.spi.PortException;
 /**
  * Owns the one opened event-channel device and the one thread that reads
  * fired ports from it, runs their handlers, then re-arms them in one batch.
+ * A lateeoi port whose spurious events persist stays masked until its delay
+ * has passed; the thread's wait ends in time to re-arm it, and the port's
+ * events meanwhile only set its pending bit (in Xen, not here).
  */
 @Component(service = {EventDispatcher.class, EventChannelStatus.class})
 public final class EventDispatcher implements EventChannelStatus {
@@ -33,6 +39,10 @@ public final class EventDispatcher implements EventChannelStatus {
     private final Map<Integer, BoundChannel> channels = new ConcurrentHashMap<>();
     private final AtomicLong dispatched = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
+    private final AtomicLong spurious = new AtomicLong();
+    private final AtomicLong delayedRearms = new AtomicLong();
+    /** Lateeoi ports held masked until their {@link BoundChannel#rearmAt} (the dispatcher's thread only). */
+    private final List<BoundChannel> deferred = new ArrayList<>();
     /**
      * Held while a port is bound and registered, and while the dispatcher
      * looks up fired ports: an event that fires before its channel is
@@ -89,6 +99,14 @@ public final class EventDispatcher implements EventChannelStatus {
         }
     }
 
+    BoundChannel bindUnboundLateEoi(int remoteDomid, LateEoiHandler handler, BundleEventChannels owner)
+            throws IOException {
+        synchronized (registration) {
+            int localPort = port.bindUnbound(remoteDomid);
+            return register(new BoundChannel(this, localPort, remoteDomid, handler, owner));
+        }
+    }
+
     private BoundChannel register(BoundChannel channel) {
         channels.put(channel.localPort(), channel);
         return channel;
@@ -113,11 +131,12 @@ public final class EventDispatcher implements EventChannelStatus {
 
     private void dispatchLoop() {
         int[] fired = new int[BATCH];
+        int[] due = new int[BATCH];
         BoundChannel[] handlers = new BoundChannel[BATCH];
         while (running) {
             int count;
             try {
-                count = port.awaitPending(fired, WAIT_MILLIS);
+                count = port.awaitPending(fired, waitMillis());
             } catch (PortException e) {
                 if (running) {
                     LOG.error("reading fired event channels failed; events are no longer delivered", e);
@@ -129,6 +148,7 @@ public final class EventDispatcher implements EventChannelStatus {
                     handlers[i] = channels.get(fired[i]);
                 }
             }
+            int rearm = 0;
             for (int i = 0; i < count; i++) {
                 BoundChannel channel = handlers[i];
                 handlers[i] = null;
@@ -137,19 +157,67 @@ public final class EventDispatcher implements EventChannelStatus {
                     if (!channel.dispatch()) {
                         failures.incrementAndGet();
                     }
-                }
-            }
-            if (count > 0) {
-                try {
-                    port.unmask(fired, count);
-                } catch (PortException e) {
-                    if (running) {
-                        LOG.error("re-arming event channels failed; events are no longer delivered", e);
+                    long delay = channel.rearmDelayNanos();
+                    if (delay > 0 && channel.isOpen()) {
+                        channel.deferRearm(System.nanoTime() + delay);
+                        delayedRearms.incrementAndGet();
+                        deferred.add(channel);
+                        continue;
                     }
-                    return;
+                }
+                fired[rearm++] = fired[i];
+            }
+            if (!unmask(fired, rearm) || !unmask(due, takeDue(due))) {
+                return;
+            }
+        }
+    }
+
+    /** How long to wait for events: until the first delayed re-arming is due, at most {@link #WAIT_MILLIS}. */
+    private long waitMillis() {
+        long wait = WAIT_MILLIS;
+        long now = System.nanoTime();
+        for (BoundChannel channel : deferred) {
+            long left = channel.rearmAt - now;
+            // Rounded up: a wait that ends before the port is due would only spin.
+            wait = Math.min(wait, left <= 0 ? 0 : (left + 999_999) / 1_000_000);
+        }
+        return wait;
+    }
+
+    /** Moves the ports whose delay has passed into {@code ports}; a port closed meanwhile is only forgotten. */
+    private int takeDue(int[] ports) {
+        int count = 0;
+        long now = System.nanoTime();
+        for (int i = deferred.size() - 1; i >= 0 && count < ports.length; i--) {
+            BoundChannel channel = deferred.get(i);
+            if (!channel.isOpen() || channel.rearmAt - now <= 0) {
+                deferred.remove(i);
+                if (channel.isOpen()) {
+                    ports[count++] = channel.localPort();
                 }
             }
         }
+        return count;
+    }
+
+    private boolean unmask(int[] ports, int count) {
+        if (count == 0) {
+            return true;
+        }
+        try {
+            port.unmask(ports, count);
+            return true;
+        } catch (PortException e) {
+            if (running) {
+                LOG.error("re-arming event channels failed; events are no longer delivered", e);
+            }
+            return false;
+        }
+    }
+
+    void countSpurious() {
+        spurious.incrementAndGet();
     }
 
     @Override
@@ -165,5 +233,15 @@ public final class EventDispatcher implements EventChannelStatus {
     @Override
     public long handlerFailures() {
         return failures.get();
+    }
+
+    @Override
+    public long spuriousEvents() {
+        return spurious.get();
+    }
+
+    @Override
+    public long delayedRearms() {
+        return delayedRearms.get();
     }
 }

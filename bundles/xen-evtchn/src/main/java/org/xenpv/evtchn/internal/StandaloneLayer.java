@@ -4,6 +4,7 @@ import java.io.IOException;
 
 import org.xenpv.evtchn.EventChannel;
 import org.xenpv.evtchn.EventHandler;
+import org.xenpv.evtchn.LateEoiHandler;
 import org.xenpv.evtchn.StandaloneEventChannels;
 import org.xenpv.platform.spi.EventChannelPort;
 
@@ -20,6 +21,11 @@ public final class StandaloneLayer {
             @Override
             public EventChannel bindUnbound(int remoteDomid, EventHandler handler) throws IOException {
                 return channels.bindUnbound(remoteDomid, handler);
+            }
+
+            @Override
+            public EventChannel bindUnboundLateEoi(int remoteDomid, LateEoiHandler handler) throws IOException {
+                return channels.bindUnboundLateEoi(remoteDomid, handler);
             }
 
             @Override
@@ -41,6 +47,16 @@ public final class StandaloneLayer {
             @Override
             public long handlerFailures() {
                 return dispatcher.handlerFailures();
+            }
+
+            @Override
+            public long spuriousEvents() {
+                return dispatcher.spuriousEvents();
+            }
+
+            @Override
+            public long delayedRearms() {
+                return dispatcher.delayedRearms();
             }
 
             @Override

@@ -191,6 +191,70 @@ class EventChannelsTest {
     }
 
     @Test
+    void spurious_events_delay_the_rearming_more_each_time_and_work_ends_the_delay() throws Exception {
+        AtomicBoolean work = new AtomicBoolean();
+        EventChannel channel = channels.bindUnboundLateEoi(0, c -> work.get());
+        int dom0Port = bindDom0(channel);
+        // A first spurious event costs nothing; then 1 ms, doubling per spurious event, up to 1 s.
+        long[] expectedMillis = {0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1000, 1000};
+        for (int k = 1; k <= expectedMillis.length; k++) {
+            dom0.events().send(dom0Port);
+            long events = k;
+            waitUntil(() -> channel.spuriousEvents() == events);
+            assertEquals(expectedMillis[k - 1], channel.rearmDelayMillis(), "delay after spurious event " + k);
+            assertEquals(Math.max(0, k - 1), channel.delayedRearms(), "delayed re-armings after event " + k);
+        }
+        // Held masked for a second: the peer's next event waits as pending instead of reaching the handler.
+        dom0.events().send(dom0Port);
+        assertTrue(guest.events().isPending(channel.localPort()), "the event waits on the masked port");
+        work.set(true);
+        long dispatchedBefore = dispatcher.eventsDispatched();
+        waitUntil(() -> dispatcher.eventsDispatched() == dispatchedBefore + 1);
+        assertEquals(0, channel.rearmDelayMillis(), "work found: re-armed at once again");
+        assertEquals(expectedMillis.length, channel.spuriousEvents());
+        assertEquals(expectedMillis.length, dispatcher.spuriousEvents());
+        assertEquals(expectedMillis.length - 1, dispatcher.delayedRearms());
+        dom0.events().send(dom0Port);
+        waitUntil(() -> dispatcher.eventsDispatched() == dispatchedBefore + 2);
+    }
+
+    @Test
+    void a_storming_port_does_not_hold_up_another_ports_events() throws Exception {
+        EventChannel storming = channels.bindUnboundLateEoi(0, c -> false);
+        int stormPort = bindDom0(storming);
+        BlockingQueue<Integer> quiet = new LinkedBlockingQueue<>();
+        EventChannel other = channels.bindUnboundLateEoi(0, c -> quiet.add(c.localPort()));
+        int otherPort = bindDom0(other);
+        AtomicBoolean storm = new AtomicBoolean(true);
+        Thread stormer = new Thread(() -> {
+            while (storm.get()) {
+                try {
+                    dom0.events().send(stormPort);
+                } catch (Exception e) {
+                    return;
+                }
+                Thread.yield();
+            }
+        }, "test-storm");
+        stormer.start();
+        try {
+            waitUntil(() -> storming.delayedRearms() >= 3);
+            for (int i = 0; i < 50; i++) {
+                dom0.events().send(otherPort);
+                assertEquals(other.localPort(), quiet.poll(WAIT, TimeUnit.SECONDS),
+                        "event " + i + " of the quiet port");
+            }
+        } finally {
+            storm.set(false);
+            stormer.join();
+        }
+        assertEquals(0, other.spuriousEvents());
+        assertEquals(0, other.delayedRearms());
+        assertTrue(storming.rearmDelayMillis() >= 4, "the storm is backed off: " + storming.rearmDelayMillis() + " ms");
+        assertEquals(storming.spuriousEvents(), dispatcher.spuriousEvents(), "the dispatcher's count is the ports'");
+    }
+
+    @Test
     void binding_to_a_peer_port_and_bad_arguments() throws Exception {
         int dom0Port = dom0.events().allocUnbound(GUEST, dom0Events::add);
         BlockingQueue<Integer> fired = new LinkedBlockingQueue<>();

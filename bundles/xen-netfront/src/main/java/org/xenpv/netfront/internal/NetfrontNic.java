@@ -273,6 +273,20 @@ final class NetfrontNic implements Nic, NetfrontQueue.Owner {
         named.put("rx_multi_slot_frames", sums[4]);
         named.put("rx_checksum_blank", sums[5]);
         named.put("rx_receiver_failures", receiverFailures.sum());
+        long spurious = 0;
+        long delayed = 0;
+        for (QueueCounters queue : counters) {
+            spurious += queue.spuriousEvents.sum();
+            delayed += queue.delayedRearms();
+        }
+        named.put("spurious_events", spurious);
+        named.put("delayed_rearms", delayed);
+        for (int q = 0; q < counters.size(); q++) {
+            QueueCounters queue = counters.get(q);
+            named.put("queue_" + q + "_spurious_events", queue.spuriousEvents.sum());
+            named.put("queue_" + q + "_delayed_rearms", queue.delayedRearms());
+            named.put("queue_" + q + "_rearm_delay_ms", queue.rearmDelayMillis());
+        }
         return java.util.Collections.unmodifiableMap(named);
     }
 

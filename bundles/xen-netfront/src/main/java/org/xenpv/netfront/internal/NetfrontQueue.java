@@ -114,6 +114,14 @@ final class NetfrontQueue implements AutoCloseable {
     private volatile boolean running = true;
     private volatile boolean active;
     private volatile boolean failed;
+    // The response producers as the event handler last saw them (the dispatcher's thread only).
+    private int txSeenProducer;
+    private int rxSeenProducer;
+    /** Set by the event handler when a producer went backwards; the queue's thread marks the device broken. */
+    private volatile String producerWentBack;
+    // The response producers as the queue's passes last read them (under the TX and RX locks).
+    private int txLastProducer;
+    private int rxLastProducer;
 
     /**
      * Grants the rings and buffer pools, binds the event channel(s) and
@@ -139,9 +147,15 @@ final class NetfrontQueue implements AutoCloseable {
             rxRingGrant = grants.grant(backendDomid, 1, Access.WRITABLE);
             txBufferPool = grants.createPool(backendDomid, txBuffers, Access.READ_ONLY);
             rxBufferPool = grants.createPool(backendDomid, rxBuffers, Access.WRITABLE);
-            // Either direction's event only wakes the queue's thread, which looks at both rings.
-            txEvents = events.bindUnbound(backendDomid, channel -> wake());
-            rxEvents = negotiated.split() ? events.bindUnbound(backendDomid, channel -> wake()) : txEvents;
+            // An event only looks whether its ring(s) moved and wakes the queue's thread, which takes both rings;
+            // one that finds nothing moved is spurious and delays its port's re-arming (lateeoi).
+            if (negotiated.split()) {
+                txEvents = events.bindUnboundLateEoi(backendDomid, channel -> onEvent(true, false));
+                rxEvents = events.bindUnboundLateEoi(backendDomid, channel -> onEvent(false, true));
+            } else {
+                txEvents = events.bindUnboundLateEoi(backendDomid, channel -> onEvent(true, true));
+                rxEvents = txEvents;
+            }
         } catch (IOException | RuntimeException e) {
             closeAll(txEvents, rxEvents, txBufferPool, rxBufferPool, txRingGrant, rxRingGrant);
             throw e;
@@ -161,6 +175,8 @@ final class NetfrontQueue implements AutoCloseable {
             freeIds[freeIdCount++] = id;
         }
         this.rxPages = new PoolPage[rx.capacity()];
+        counters.connected(txEvents == rxEvents ? new EventChannel[] {txEvents}
+                : new EventChannel[] {txEvents, rxEvents});
         this.worker = new Thread(this::work, threadName);
         worker.setDaemon(true);
         worker.start();
@@ -218,6 +234,54 @@ final class NetfrontQueue implements AutoCloseable {
         active = false;
     }
 
+    /**
+     * The event handler, on the dispatcher's thread: whether a ring's
+     * response producer moved since the last event. Only then is the queue's
+     * thread woken; an event with nothing new is spurious (a backend that
+     * storms) and its port is re-armed late while such events persist. The
+     * events of a broken queue are all spurious, so its port settles at the
+     * longest delay. Allocates nothing.
+     */
+    private boolean onEvent(boolean lookAtTx, boolean lookAtRx) {
+        FrontRing txFront = tx;
+        FrontRing rxFront = rx;
+        if (failed || txFront == null || rxFront == null) {
+            // Broken: nothing is taken any more. No rings yet: only a backend that guessed the port can notify.
+            counters.spuriousEvents.increment();
+            return false;
+        }
+        boolean work = false;
+        if (lookAtTx) {
+            int producer = txFront.acquireResponseProducer();
+            if (producer != txSeenProducer) {
+                work = true;
+                noteIfBackwards("TX", txSeenProducer, producer);
+                txSeenProducer = producer;
+            }
+        }
+        if (lookAtRx) {
+            int producer = rxFront.acquireResponseProducer();
+            if (producer != rxSeenProducer) {
+                work = true;
+                noteIfBackwards("RX", rxSeenProducer, producer);
+                rxSeenProducer = producer;
+            }
+        }
+        if (work) {
+            wake();
+        } else {
+            counters.spuriousEvents.increment();
+        }
+        return work;
+    }
+
+    /** Notes a producer that went backwards (wrapping compared as ring.h does, by difference). */
+    private void noteIfBackwards(String ring, int before, int now) {
+        if (now - before < 0 && producerWentBack == null) {
+            producerWentBack = ring + " response producer went backwards from " + before + " to " + now;
+        }
+    }
+
     /** Lets the queue's thread run a pass; called for every event, so it allocates nothing. */
     private void wake() {
         // A write, not a read then a write: the worker's clearing of the flag then sees this event's ring state.
@@ -231,6 +295,11 @@ final class NetfrontQueue implements AutoCloseable {
         while (running) {
             if (!(boolean) WOKEN.getAndSet(this, false) && !pollForWork()) {
                 LockSupport.park(this);
+                continue;
+            }
+            String backwards = producerWentBack;
+            if (backwards != null && !failed) {
+                markBroken(backwards);
                 continue;
             }
             try {
@@ -432,6 +501,11 @@ final class NetfrontQueue implements AutoCloseable {
                         + tx.responseConsumer() + ", producer " + tx.requestProducerPrivate() + ")");
                 return;
             }
+            if (producer - txLastProducer < 0) {
+                markBroken("TX response producer went backwards from " + txLastProducer + " to " + producer);
+                return;
+            }
+            txLastProducer = producer;
             for (int i = tx.responseConsumer(); i != producer; i++) {
                 int at = tx.slotOffset(i);
                 // Read once into locals (the backend may change the slot meanwhile), then checked.
@@ -487,6 +561,11 @@ final class NetfrontQueue implements AutoCloseable {
                     markBroken("RX response producer " + producer + " is beyond the buffers posted");
                     return false;
                 }
+                if (producer - rxLastProducer < 0) {
+                    markBroken("RX response producer went backwards from " + rxLastProducer + " to " + producer);
+                    return false;
+                }
+                rxLastProducer = producer;
                 while (rx.responseConsumer() != producer) {
                     if (budget == 0) {
                         postRxBuffers();
@@ -728,6 +807,7 @@ final class NetfrontQueue implements AutoCloseable {
         if (rxChannel != txChannel) {
             rxChannel.close();
         }
+        counters.disconnected();
         stopWorker();
         txLock.lock();
         rxLock.lock();

@@ -97,6 +97,26 @@ class NetbackValidationTest {
                 world.store.read(SimNetback.backendPath(1, 0) + "/state"), "the backend stays Connected");
     }
 
+    @Test
+    void anRxRequestProducerMovedBackFailsTheVif() throws Exception {
+        SimNetback backend = world.toolstack.vif(1, 0).orElseThrow().backend();
+        // A frame makes netback read the RX request producer: every buffer the frontend posted.
+        backend.deliver(org.xenpv.sim.netback.SimFrame.plain(new byte[60]));
+        SimWorld.waitFor("the frame delivered", () -> backend.framesToGuest() == 1);
+        Domain dom0 = world.hypervisor.domain(0).orElseThrow();
+        int ref = Integer.parseInt(world.store.read(SimNetback.frontendPath(1, 0) + "/rx-ring-ref"));
+        try (GrantMapping mapping = guest.domain.grants().map(dom0, ref, false)) {
+            ByteBuffer ring = mapping.page().duplicate().order(ByteOrder.LITTLE_ENDIAN);
+            // The frontend has posted a buffer for the one taken, so it writes the producer no more for now.
+            SimWorld.waitFor("the RX ring refilled", () -> ring.getInt(SharedRingDescriptor.REQ_PROD_OFFSET) == 257);
+            // Far back, yet still ahead of the one request netback consumed: only its memory of the producer
+            // shows it.
+            ring.putInt(SharedRingDescriptor.REQ_PROD_OFFSET, 100);
+        }
+        backend.deliver(org.xenpv.sim.netback.SimFrame.plain(new byte[60]));
+        assertVifFailed("RX request producer went backwards");
+    }
+
     /** netback's slot limit (XEN_NETBK_LEGACY_SLOTS_MAX). */
     private static final class NetbackQueueLimits {
         static final int MAX_SLOTS = 18;

@@ -3,6 +3,8 @@ package org.xenpv.netfront.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -143,11 +145,29 @@ final class SimWorld implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(BOUND_SECONDS);
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                fail("timed out after " + BOUND_SECONDS + " s waiting for " + what);
+                fail("timed out after " + BOUND_SECONDS + " s waiting for " + what + "; the threads then:\n"
+                        + threadDump());
             }
             Thread.onSpinWait();
             Thread.sleep(1);
         }
+    }
+
+    /** Every thread's stack and the locks it holds or waits for: what a timed-out wait was stuck behind. */
+    static String threadDump() {
+        StringBuilder dump = new StringBuilder();
+        for (ThreadInfo info
+                : ManagementFactory.getThreadMXBean().dumpAllThreads(true, true)) {
+            dump.append('"').append(info.getThreadName()).append("\" ").append(info.getThreadState());
+            if (info.getLockName() != null) {
+                dump.append(" on ").append(info.getLockName()).append(" owned by ").append(info.getLockOwnerName());
+            }
+            dump.append('\n');
+            for (StackTraceElement frame : info.getStackTrace()) {
+                dump.append("\tat ").append(frame).append('\n');
+            }
+        }
+        return dump.toString();
     }
 
     /** Guests 1 and 2 with one vif each, both ACTIVE: their Nics, guest 1's first. */

@@ -179,6 +179,13 @@ public final class EventChannels {
         }
     }
 
+    /** Whether a port is masked: an event that fired and has not been re-armed, or masked on purpose. */
+    public boolean isMasked(int port) {
+        synchronized (hypervisor.eventLock) {
+            return port > 0 && port < channels.length && channels[port].masked;
+        }
+    }
+
     /** Ports allocated now. */
     public int openPorts() {
         synchronized (hypervisor.eventLock) {

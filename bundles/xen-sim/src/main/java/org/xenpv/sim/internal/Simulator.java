@@ -28,6 +28,7 @@ import org.xenpv.sim.hypervisor.Hypervisor;
 import org.xenpv.sim.hypervisor.HypervisorException;
 import org.xenpv.sim.hypervisor.HypervisorLimits;
 import org.xenpv.sim.netback.HostInterfaces;
+import org.xenpv.sim.netback.NetbackFault;
 import org.xenpv.sim.netback.NetbackFeatures;
 import org.xenpv.sim.netback.SimNetback;
 import org.xenpv.sim.netback.SimSwitch;
@@ -196,6 +197,28 @@ public final class Simulator implements SimulatedXen, DevicePortProvider {
         } catch (java.util.concurrent.ExecutionException e) {
             throw new IOException("removing vif " + guestDomid + "." + handle + ": " + e.getCause(), e.getCause());
         }
+    }
+
+    @Override
+    public List<String> backendFaults() {
+        return java.util.Arrays.stream(NetbackFault.values()).map(Enum::name).toList();
+    }
+
+    @Override
+    public void injectBackendFault(int guestDomid, int handle, int queue, String fault) {
+        NetbackFault named = NetbackFault.named(fault);
+        backend(guestDomid, handle).inject(queue, named);
+    }
+
+    @Override
+    public void calmBackend(int guestDomid, int handle) {
+        backend(guestDomid, handle).calm();
+    }
+
+    private SimNetback backend(int guestDomid, int handle) {
+        return toolstack.vif(guestDomid, handle)
+                .orElseThrow(() -> new IllegalArgumentException("guest " + guestDomid + " has no vif " + handle))
+                .backend();
     }
 
     @Override

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 import org.xenpv.abi.netif.ExtraInfo;
@@ -17,6 +18,7 @@ import org.xenpv.abi.netif.RxResponse;
 import org.xenpv.abi.netif.TxRequest;
 import org.xenpv.abi.netif.TxResponse;
 import org.xenpv.abi.ring.BackRing;
+import org.xenpv.abi.ring.SharedRingDescriptor;
 import org.xenpv.sim.hypervisor.Domain;
 import org.xenpv.sim.hypervisor.GrantException;
 import org.xenpv.sim.hypervisor.GrantMapping;
@@ -67,6 +69,8 @@ final class NetbackQueue implements AutoCloseable {
     private final BackRing rx;
     private final int txPort;
     private final int rxPort;
+    /** The frontend's port for RX events, to see when it has taken one. */
+    private final int frontendRxPort;
     private final Thread thread;
     private volatile boolean running = true;
     private final AtomicBoolean txScheduled = new AtomicBoolean();
@@ -78,6 +82,20 @@ final class NetbackQueue implements AutoCloseable {
     private final int[] slotId = new int[MAX_SLOTS_PER_PACKET];
     private final Deque<SimFrame> pendingRx = new ArrayDeque<>();
     private volatile boolean failed;
+    // The request producers as last read (the queue's thread only): an honest frontend never moves one back.
+    private int lastTxRequestProducer;
+    private int lastRxRequestProducer;
+    /** A fault to write on the queue's thread at its next turn, then cleared (TX ones wait for a packet). */
+    private final AtomicReference<NetbackFault> fault = new AtomicReference<>();
+    /** The TX fault waiting for the frontend's next packet(s) (the queue's thread only). */
+    private NetbackFault txFault;
+    /** The RX fault waiting for buffers to write into (the queue's thread only). */
+    private NetbackFault rxFault;
+    /** The id of the previous TX packet of this pass, for {@link NetbackFault#TX_DUPLICATE_ID}; -1 for none. */
+    private int previousTxId = -1;
+    private volatile Thread storm;
+    private final AtomicLong stormEvents = new AtomicLong();
+    private final AtomicLong faultsWritten = new AtomicLong();
 
     /** The vif's counters: shared by its queues, so that a closing queue cannot lose a count. */
     private final AtomicLong txPackets;
@@ -94,6 +112,7 @@ final class NetbackQueue implements AutoCloseable {
             throws GrantException, HypervisorException {
         this.vif = vif;
         this.index = index;
+        this.frontendRxPort = rxEventPort;
         AtomicLong[] counters = vif.counters();
         this.txPackets = counters[0];
         this.txErrors = counters[1];
@@ -132,6 +151,13 @@ final class NetbackQueue implements AutoCloseable {
     /** The queue's thread: TX work, then RX work, as their events asked; parked in between. */
     private void work() {
         while (running) {
+            NetbackFault injected = fault.getAndSet(null);
+            if (injected != null) {
+                write(injected);
+            }
+            if (rxFault != null && !failed && forgeRx(rxFault)) {
+                rxFault = null;
+            }
             boolean didTx = txScheduled.getAndSet(false);
             if (didTx) {
                 processTx();
@@ -198,6 +224,7 @@ final class NetbackQueue implements AutoCloseable {
             return;
         }
         ByteBuffer page = tx.page();
+        boolean promised = false;
         do {
             int producer = tx.acquireRequestProducer();
             if (!tx.isPlausibleRequestProducer(producer)) {
@@ -205,7 +232,16 @@ final class NetbackQueue implements AutoCloseable {
                         + tx.requestConsumer());
                 return;
             }
+            // The final check saw requests that are gone now, or the producer is behind one read before: a
+            // frontend that moves it back and forth would otherwise keep this thread going round for nothing.
+            if (producer - lastTxRequestProducer < 0 || (promised && tx.unconsumedRequests(producer) == 0)) {
+                fail("TX request producer went backwards to " + producer);
+                return;
+            }
+            lastTxRequestProducer = producer;
+            promised = true;
             boolean answered = false;
+            previousTxId = -1;
             while (tx.unconsumedRequests(producer) > 0) {
                 if (!transmitOnePacket(page, producer)) {
                     return;
@@ -293,7 +329,7 @@ final class NetbackQueue implements AutoCloseable {
                 status = Netif.NETIF_RSP_ERROR;
             }
         }
-        respond(slotId[0], status);
+        respond(answerId(slotId[0]), txFault == NetbackFault.TX_NULL_RESPONSE ? takeTxFault() : status);
         for (int i = 0; i < extras; i++) {
             respond(0, Netif.NETIF_RSP_NULL);
         }
@@ -317,6 +353,28 @@ final class NetbackQueue implements AutoCloseable {
         return true;
     }
 
+    /** The id to answer a packet's first slot with: its own, unless a TX fault lies about it. */
+    private int answerId(int id) {
+        int previous = previousTxId;
+        previousTxId = id;
+        if (txFault == NetbackFault.TX_BAD_ID) {
+            takeTxFault();
+            return 0xffff; // beyond any TX ring's ids
+        }
+        if (txFault == NetbackFault.TX_DUPLICATE_ID && previous >= 0) {
+            takeTxFault();
+            return previous;
+        }
+        return id;
+    }
+
+    /** Clears the waiting TX fault as written; returns NETIF_RSP_NULL for the null-response fault's status. */
+    private int takeTxFault() {
+        txFault = null;
+        faultsWritten.incrementAndGet();
+        return Netif.NETIF_RSP_NULL;
+    }
+
     /** Copies the TX request at {@code at} into data slot {@code slot}. */
     private void readSlot(ByteBuffer page, int at, int slot) {
         slotGref[slot] = page.getInt(at + TxRequest.GREF_OFFSET);
@@ -336,6 +394,7 @@ final class NetbackQueue implements AutoCloseable {
             return;
         }
         boolean pushed = false;
+        boolean promised = false;
         while (true) {
             SimFrame frame;
             synchronized (pendingRx) {
@@ -359,6 +418,13 @@ final class NetbackQueue implements AutoCloseable {
                 fail("RX request producer " + producer + " is more than a ring ahead");
                 return;
             }
+            // As for TX: requests the final check saw must still be there, and the producer never goes back.
+            if (producer - lastRxRequestProducer < 0 || (promised && rx.unconsumedRequests(producer) < needed)) {
+                fail("RX request producer went backwards to " + producer);
+                return;
+            }
+            lastRxRequestProducer = producer;
+            promised = false;
             if (rx.unconsumedRequests(producer) < needed) {
                 if (pushed && rx.pushResponsesAndCheckNotify()) {
                     notifyFrontend(rxPort);
@@ -367,6 +433,7 @@ final class NetbackQueue implements AutoCloseable {
                 if (!rx.finalCheckForRequests(needed)) {
                     return; // the frontend notifies when it has posted enough buffers
                 }
+                promised = true;
                 continue;
             }
             synchronized (pendingRx) {
@@ -428,6 +495,139 @@ final class NetbackQueue implements AutoCloseable {
         return true;
     }
 
+    // --- faults: what a lying backend writes ---
+
+    /** Arms {@code injected}: it is written on the queue's thread, as netback's own responses are. */
+    void inject(NetbackFault injected) {
+        if (injected == NetbackFault.EVENT_STORM) {
+            startStorm();
+            return;
+        }
+        fault.set(injected);
+        LockSupport.unpark(thread);
+    }
+
+    /** Ends an event storm. */
+    void calm() {
+        Thread stormer = storm;
+        storm = null;
+        if (stormer != null && Thread.currentThread() != stormer) {
+            LockSupport.unpark(stormer);
+            try {
+                stormer.join(TimeUnit.SECONDS.toMillis(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private synchronized void startStorm() {
+        if (storm != null || failed) {
+            return;
+        }
+        Thread stormer = new Thread(() -> {
+            while (storm == Thread.currentThread() && running) {
+                notifyFrontend(txPort);
+                if (rxPort != txPort) {
+                    notifyFrontend(rxPort);
+                }
+                stormEvents.incrementAndGet();
+                // As fast as it can, but leaving the CPU to others when asked: the simulator is one process.
+                Thread.yield();
+            }
+        }, "xenpv-sim-storm-" + vif.guest().domid() + "-q" + index);
+        stormer.setDaemon(true);
+        storm = stormer;
+        stormer.start();
+    }
+
+    /** Events the storm sent. */
+    long stormEvents() {
+        return stormEvents.get();
+    }
+
+    /** Faults written into the rings so far. */
+    long faultsWritten() {
+        return faultsWritten.get();
+    }
+
+    private void write(NetbackFault injected) {
+        if (failed) {
+            return;
+        }
+        switch (injected) {
+            case TX_BAD_ID, TX_DUPLICATE_ID, TX_NULL_RESPONSE -> {
+                txFault = injected;
+                return;
+            }
+            case RX_PRODUCER_AHEAD -> forgeProducer(rx, rx.responseProducerPrivate() + 5000, rxPort);
+            case TX_PRODUCER_AHEAD -> forgeProducer(tx, tx.responseProducerPrivate() + 5000, txPort);
+            case TX_PRODUCER_BACKWARDS -> forgeProducer(tx, tx.responseProducerPrivate() - 1, txPort);
+            default -> rxFault = injected; // written at once, or when the frontend has posted buffers
+        }
+    }
+
+    /** Waits (bounded) until the frontend's RX port is re-armed, that is its handler has run for our event. */
+    private void awaitEventTaken() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (vif.guest().events().isMasked(frontendRxPort) && System.nanoTime() < deadline && !failed) {
+            LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(100));
+        }
+    }
+
+    private void forgeProducer(BackRing ring, int producer, int port) {
+        // Counted before the frontend can see it, so that a test that saw the device fail sees the count.
+        faultsWritten.incrementAndGet();
+        ring.page().putInt(SharedRingDescriptor.RSP_PROD_OFFSET, producer);
+        notifyFrontend(port);
+    }
+
+    /** Writes an RX lie into buffers the frontend posted; false when it has posted none. */
+    private boolean forgeRx(NetbackFault injected) {
+        ByteBuffer page = rx.page();
+        int producer = rx.acquireRequestProducer();
+        if (!rx.isPlausibleRequestProducer(producer) || rx.unconsumedRequests(producer) < 2) {
+            return false;
+        }
+        int mask = rx.capacity() - 1;
+        int requestAt = rx.consumeRequestSlot();
+        int id = Short.toUnsignedInt(page.getShort(requestAt + RxRequest.ID_OFFSET));
+        switch (injected) {
+            case RX_TRUNCATED_PACKET ->
+                RxResponse.write(page, rx.claimResponseSlot(), id, 0, Netif.NETRXF_MORE_DATA, 60);
+            case RX_BAD_ID -> RxResponse.write(page, rx.claimResponseSlot(), (id + 9) & mask, 0, 0, 60);
+            case RX_OUT_OF_PAGE -> RxResponse.write(page, rx.claimResponseSlot(), id, 4000, 0, 200);
+            case RX_PRODUCER_BACKWARDS -> {
+                // Two responses, and once the frontend has taken their event, the producer one back: still ahead
+                // of a frontend that has not consumed them, so only a frontend that remembers the producer sees it.
+                RxResponse.write(page, rx.claimResponseSlot(), id, 0, 0, 60);
+                int secondAt = rx.consumeRequestSlot();
+                RxResponse.write(page, rx.claimResponseSlot(),
+                        Short.toUnsignedInt(page.getShort(secondAt + RxRequest.ID_OFFSET)), 0, 0, 60);
+                faultsWritten.incrementAndGet();
+                rx.pushResponses();
+                notifyFrontend(rxPort);
+                awaitEventTaken();
+                forgeProducer(rx, rx.responseProducerPrivate() - 1, rxPort);
+                faultsWritten.decrementAndGet(); // forgeProducer counts it again
+                return true;
+            }
+            case RX_ENDLESS_EXTRA_CHAIN -> {
+                RxResponse.write(page, rx.claimResponseSlot(), id, 0, Netif.NETRXF_EXTRA_INFO, 60);
+                while (rx.unconsumedRequests(producer) > 0) {
+                    rx.consumeRequestSlot();
+                    ExtraInfo.writeGso(page, rx.claimResponseSlot(), Netif.XEN_NETIF_EXTRA_FLAG_MORE, 1448,
+                            Netif.XEN_NETIF_GSO_TYPE_TCPV4, 0);
+                }
+            }
+            default -> throw new IllegalArgumentException("not an RX fault: " + injected);
+        }
+        faultsWritten.incrementAndGet();
+        rx.pushResponses();
+        notifyFrontend(rxPort);
+        return true;
+    }
+
     private void notifyFrontend(int port) {
         try {
             vif.dom0().events().send(port);
@@ -484,6 +684,7 @@ final class NetbackQueue implements AutoCloseable {
 
     private void stop() {
         failed = true;
+        calm();
         synchronized (pendingRx) {
             rxDropped.addAndGet(pendingRx.size());
             pendingRx.clear();

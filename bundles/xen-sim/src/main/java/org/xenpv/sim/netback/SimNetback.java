@@ -385,6 +385,36 @@ public final class SimNetback implements SimSwitch.Port, AutoCloseable {
         return hash ^ (hash >>> 16);
     }
 
+    /**
+     * Makes queue {@code queue} lie as {@code fault} says (a test's or the
+     * console's fault injection).
+     *
+     * @throws IllegalArgumentException when the vif has no such queue connected
+     */
+    public void inject(int queue, NetbackFault fault) {
+        List<NetbackQueue> current = active;
+        if (queue < 0 || queue >= current.size()) {
+            throw new IllegalArgumentException(name() + " has no connected queue " + queue + " (it has "
+                    + current.size() + ")");
+        }
+        current.get(queue).inject(fault);
+    }
+
+    /** Ends every queue's event storm. */
+    public void calm() {
+        active.forEach(NetbackQueue::calm);
+    }
+
+    /** Events sent by the storms of the connected queues. */
+    public long stormEvents() {
+        return active.stream().mapToLong(NetbackQueue::stormEvents).sum();
+    }
+
+    /** Faults the connected queues have written into the rings. */
+    public long faultsWritten() {
+        return active.stream().mapToLong(NetbackQueue::faultsWritten).sum();
+    }
+
     public int queueCount() {
         return active.size();
     }

@@ -22,6 +22,7 @@ class SimCompletersTest {
                             new DomainAccounting(1, "guest-1", 0, 0, 0, 0),
                             new DomainAccounting(2, "guest-2", 0, 0, 0, 0));
                     case "vifs" -> List.of(vif(1, 1), vif(1, 0), vif(2, 0));
+                    case "backendFaults" -> List.of("EVENT_STORM", "RX_BAD_ID");
                     default -> throw new UnsupportedOperationException(method.getName());
                 });
     }
@@ -44,6 +45,14 @@ class SimCompletersTest {
         assertEquals(List.of("0 ", "1 "), complete(completer, "sim:vif-remove 1 "));
         assertEquals(List.of("0 "), complete(completer, "sim:vif-remove 2 "));
         assertEquals(List.of(), complete(completer, "sim:vif-remove 9 "));
+    }
+
+    @Test
+    void faultsAreTheSimulatorsInTheConsolesSpelling() {
+        SimFaultCompleter completer = new SimFaultCompleter();
+        completer.sim = simulator();
+        assertEquals(List.of("event-storm ", "rx-bad-id "), complete(completer, "sim:vif-fault 1 0 "));
+        assertEquals(List.of(), complete(new SimFaultCompleter(), "sim:vif-fault 1 0 "));
     }
 
     @Test
