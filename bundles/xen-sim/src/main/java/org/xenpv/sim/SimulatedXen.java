@@ -73,4 +73,23 @@ public interface SimulatedXen {
      * @since 1.2
      */
     void calmBackend(int guestDomid, int handle);
+
+    /**
+     * Makes a vif's backend vanish: it stops and its XenStore directory is removed, with no state change
+     * first, as when a driver domain dies. The frontend directory stays.
+     *
+     * @throws IllegalArgumentException when the guest has no such vif
+     * @since 1.3
+     */
+    void vanishBackend(int guestDomid, int handle);
+
+    /**
+     * Makes a vif's backend drop its connection and flip its state {@code flips} times, one every
+     * {@code intervalMillis} (Connected, Closing, Closed, InitWait), then settle as a restarted backend.
+     *
+     * @return how many of the flips were to InitWait
+     * @throws IllegalArgumentException when the guest has no such vif, or a count is negative
+     * @since 1.3
+     */
+    int flapBackend(int guestDomid, int handle, int flips, long intervalMillis);
 }

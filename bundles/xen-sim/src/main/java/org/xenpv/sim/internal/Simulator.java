@@ -215,6 +215,20 @@ public final class Simulator implements SimulatedXen, DevicePortProvider {
         backend(guestDomid, handle).calm();
     }
 
+    @Override
+    public void vanishBackend(int guestDomid, int handle) {
+        toolstack.vanishBackend(guestDomid, handle);
+    }
+
+    @Override
+    public int flapBackend(int guestDomid, int handle, int flips, long intervalMillis) {
+        if (flips < 0 || intervalMillis < 0) {
+            throw new IllegalArgumentException("flips and interval must not be negative: " + flips + ", "
+                    + intervalMillis);
+        }
+        return backend(guestDomid, handle).flapState(flips, intervalMillis);
+    }
+
     private SimNetback backend(int guestDomid, int handle) {
         return toolstack.vif(guestDomid, handle)
                 .orElseThrow(() -> new IllegalArgumentException("guest " + guestDomid + " has no vif " + handle))

@@ -56,6 +56,8 @@ public final class SimNetback implements SimSwitch.Port, AutoCloseable {
     private boolean frontendGsoV4;
     private boolean frontendGsoV6;
     private boolean closed;
+    /** While {@link #flapState} flips the state, the backend follows no frontend change. */
+    private boolean flapping;
 
     /**
      * Starts the backend of vif {@code handle} of {@code guest}, whose backend
@@ -127,7 +129,7 @@ public final class SimNetback implements SimSwitch.Port, AutoCloseable {
     }
 
     private synchronized void frontendChanged() {
-        if (closed) {
+        if (closed || flapping) {
             return;
         }
         XenbusState frontend = state(frontendPath);
@@ -343,6 +345,52 @@ public final class SimNetback implements SimSwitch.Port, AutoCloseable {
             mapping.close();
         }
         heldPages.clear();
+    }
+
+    /** The states a flapping backend ({@link #flapState}) goes through, in turn. */
+    private static final XenbusState[] FLAPS = {XenbusState.CONNECTED, XenbusState.CLOSING, XenbusState.CLOSED,
+        XenbusState.INIT_WAIT};
+
+    /**
+     * A fault for tests: the backend drops its connection and its state flips {@code flips} times, one every
+     * {@code intervalMillis} (0: as fast as XenStore takes them), through Connected, Closing, Closed and
+     * InitWait, as a backend whose hotplug or setup keeps failing; it maps nothing and follows no frontend
+     * change meanwhile. Then it settles as a restarted backend: Closed, and InitWait once the frontend is
+     * Initialising again.
+     *
+     * @return how many of the flips were to InitWait
+     */
+    public int flapState(int flips, long intervalMillis) {
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException(this + " is closed");
+            }
+            disconnect();
+            flapping = true;
+        }
+        int initWaits = 0;
+        try {
+            // Not under the lock: the watch thread it would hold up serves every netback.
+            for (int i = 0; i < flips; i++) {
+                XenbusState state = FLAPS[i % FLAPS.length];
+                setState(state);
+                if (state == XenbusState.INIT_WAIT) {
+                    initWaits++;
+                }
+                if (intervalMillis > 0) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(intervalMillis * 1_000_000);
+                }
+            }
+        } finally {
+            synchronized (this) {
+                flapping = false;
+                if (!closed) {
+                    setState(XenbusState.CLOSED);
+                    frontendChanged();
+                }
+            }
+        }
+        return initWaits;
     }
 
     /** Frames taken from the guest and passed on (to the switch or the host interface). */

@@ -218,6 +218,21 @@ public final class SimToolstack implements AutoCloseable {
         });
     }
 
+    /**
+     * A fault for tests: the vif's backend vanishes, as with a driver domain that died or a toolstack that
+     * removed it without unplugging: the netback stops (its mappings go with it) and its directory is
+     * removed, with no state change first. The frontend directory is left as it is.
+     */
+    public void vanishBackend(int guestDomid, int handle) {
+        Vif vif = vifs.remove(key(guestDomid, handle));
+        if (vif == null) {
+            throw new IllegalArgumentException("guest " + guestDomid + " has no vif " + handle);
+        }
+        vif.backend().close();
+        store.remove(SimNetback.backendPath(guestDomid, handle));
+        LOG.info("vif {}.{}: backend vanished", guestDomid, handle);
+    }
+
     private Uplink uplink(SimNetback netback) {
         return hostInterfaces.enabled() ? HostInterface.open(netback, hostInterfaces.bridge())
                 : new SwitchUplink(fabric, netback);

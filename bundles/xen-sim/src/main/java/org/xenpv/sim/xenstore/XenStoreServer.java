@@ -65,6 +65,20 @@ public final class XenStoreServer {
         connection.markClosed();
     }
 
+    /**
+     * A fault for tests: requests of domain {@code domid} are still carried out, but every reply to it is
+     * held, as from a xenstored that stopped answering that guest, until {@link #answerAgain}. Watch events
+     * still go out, so the guest is still told to act, and everything it then asks goes unanswered.
+     */
+    public synchronized void stopAnswering(int domid) {
+        connections.stream().filter(c -> c.domid() == domid).forEach(XsConnection::hold);
+    }
+
+    /** Ends {@link #stopAnswering}: what was held is sent, late, in order. */
+    public synchronized void answerAgain(int domid) {
+        connections.stream().filter(c -> c.domid() == domid).forEach(XsConnection::release);
+    }
+
     /** Drops every connection (the daemon stops). */
     public synchronized void closeAll() {
         for (XsConnection connection : List.copyOf(connections)) {

@@ -24,6 +24,8 @@ public final class XsConnection {
     private ByteBuffer payload;
     private long toDiscard;
     private boolean closed;
+    /** While not null, the replies to this client wait here (see {@link XenStoreServer#stopAnswering}). */
+    private List<ByteBuffer> held;
 
     final List<XenStoreServer.Watch> watches = new ArrayList<>();
     final Map<Integer, XsTransaction> transactions = new LinkedHashMap<>();
@@ -48,8 +50,28 @@ public final class XsConnection {
     }
 
     void send(XsMessage message) {
-        if (!closed) {
+        if (closed) {
+            return;
+        }
+        if (held != null && message.type() != org.xenpv.abi.xs.XsMessageType.WATCH_EVENT.code()) {
+            held.add(message.encode());
+        } else {
             sink.send(message.encode());
+        }
+    }
+
+    void hold() {
+        if (held == null) {
+            held = new ArrayList<>();
+        }
+    }
+
+    /** Sends what was held, in order, and stops holding. */
+    void release() {
+        List<ByteBuffer> waiting = held;
+        held = null;
+        if (waiting != null && !closed) {
+            waiting.forEach(sink::send);
         }
     }
 
