@@ -4,10 +4,11 @@
  * bind to by class with a target filter such as {@code (xenbus.class=vif)}.
  *
  * <p>Without OSGi, {@link org.xenpv.xenbus.StandaloneXenBus#open} runs the bus
- * over a XenStore and tells a listener instead (since 1.2).
+ * over a XenStore and tells a listener instead (since 1.2). A backend state
+ * that could not be read is told to {@link org.xenpv.xenbus.BackendStateListener} (since 1.3).
  */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package org.xenpv.xenbus;
 
 import org.osgi.annotation.bundle.Export;

@@ -104,7 +104,10 @@ final class BusDevice implements XenBusDevice {
             try {
                 state = backendState();
             } catch (XenStoreException e) {
-                return; // the connection failed; the device goes with it
+                // A XenStore that did not answer in time leaves the connection up: the change would be lost.
+                last.set(null);
+                listener.backendStateUnreadable(e);
+                return;
             }
             if (last.getAndSet(state) != state) {
                 listener.backendState(state);

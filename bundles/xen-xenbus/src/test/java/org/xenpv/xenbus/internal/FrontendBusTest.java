@@ -23,6 +23,7 @@ import org.xenpv.abi.xs.XenbusState;
 import org.xenpv.abi.xs.XsError;
 import org.xenpv.sim.xenstore.GuestXenbusChannel;
 import org.xenpv.sim.xenstore.XenStoreServer;
+import org.xenpv.xenbus.BackendStateListener;
 import org.xenpv.xenbus.XenBusDevice;
 import org.xenpv.xenstore.StandaloneXenStore;
 import org.xenpv.xenstore.XenStoreException;
@@ -176,6 +177,46 @@ class FrontendBusTest {
         assertThrows(TimeoutException.class, () -> vif.awaitBackendState(Set.of(XenbusState.CLOSED),
                 Duration.ofMillis(100)));
         assertEquals(1, server.watchCount(), "only the bus's own watch is left");
+    }
+
+    @Test
+    void aBackendStateThatCouldNotBeReadIsToldAndTheNextOneIsToldEvenIfUnchanged() throws Exception {
+        StandaloneXenStore impatient = StandaloneXenStore.open(new GuestXenbusChannel(server, 1), "guest 1", 300);
+        BlockingQueue<XenBusDevice> found = new LinkedBlockingQueue<>();
+        FrontendBus ownBus = new FrontendBus(impatient, (device, properties) -> {
+            found.add(device);
+            return () -> { };
+        });
+        try {
+            addVif(0, "00:16:3e:00:00:01");
+            XenBusDevice vif = found.poll(BOUND_SECONDS, TimeUnit.SECONDS);
+            BlockingQueue<Object> told = new LinkedBlockingQueue<>();
+            try (AutoCloseable observation = vif.observeBackendState(new BackendStateListener() {
+                @Override
+                public void backendState(XenbusState state) {
+                    told.add(state);
+                }
+
+                @Override
+                public void backendStateUnreadable(XenStoreException cause) {
+                    told.add(cause);
+                }
+            })) {
+                assertEquals(XenbusState.INIT_WAIT, told.poll(BOUND_SECONDS, TimeUnit.SECONDS));
+                server.stopAnswering(1);
+                server.write("/local/domain/0/backend/vif/1/0/state", "4");
+                Object unreadable = told.poll(BOUND_SECONDS, TimeUnit.SECONDS);
+                assertTrue(unreadable instanceof XenStoreException failure && failure.error() == XsError.EIO,
+                        String.valueOf(unreadable));
+                server.answerAgain(1);
+                // Back to the state told last: told again, since the change in between was never seen.
+                server.write("/local/domain/0/backend/vif/1/0/state", "2");
+                assertEquals(XenbusState.INIT_WAIT, told.poll(BOUND_SECONDS, TimeUnit.SECONDS));
+            }
+        } finally {
+            ownBus.close();
+            impatient.close();
+        }
     }
 
     @Test
