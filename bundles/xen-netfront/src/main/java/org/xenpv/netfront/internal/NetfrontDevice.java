@@ -25,6 +25,7 @@ import org.xenpv.gnttab.GrantTable;
 import org.xenpv.gnttab.Revocation;
 import org.xenpv.net.MacAddress;
 import org.xenpv.net.Nic;
+import org.xenpv.xenbus.BackendStateListener;
 import org.xenpv.xenbus.XenBusDevice;
 import org.xenpv.xenstore.XenStore;
 import org.xenpv.xenstore.XenStoreException;
@@ -166,7 +167,18 @@ final class NetfrontDevice {
             int mtu = device.read(Netif.Keys.MTU).map(NetfrontDevice::parseMtu).orElse(DEFAULT_MTU);
             nic = new NetfrontNic(device.busId(), mac, mtu, device.backendDomid(), () -> execute(this::onBroken));
             claim();
-            backendObservation = device.observeBackendState(state -> execute(this::reconcile));
+            backendObservation = device.observeBackendState(new BackendStateListener() {
+                @Override
+                public void backendState(XenbusState state) {
+                    execute(NetfrontDevice.this::reconcile);
+                }
+
+                @Override
+                public void backendStateUnreadable(XenStoreException cause) {
+                    // reconcile reads it again, and on failure looks again after a pause
+                    execute(NetfrontDevice.this::reconcile);
+                }
+            });
         } catch (XenStoreException e) {
             LOG.error("{}: cannot drive it: {}", device.busId(), e.getMessage());
         }
@@ -221,7 +233,9 @@ final class NetfrontDevice {
                     }
                     break;
                 case CONNECTING:
-                    if (backend == XenbusState.CONNECTED) {
+                    if (backend == XenbusState.UNKNOWN && !store.exists(device.backendPath())) {
+                        backendVanished();
+                    } else if (backend == XenbusState.CONNECTED) {
                         activate();
                     } else if (backend != XenbusState.INIT_WAIT && backend != XenbusState.INITIALISED) {
                         teardown("the backend went " + backend + " while connecting");
@@ -229,7 +243,9 @@ final class NetfrontDevice {
                     }
                     break;
                 case CONNECTED:
-                    if (backend != XenbusState.CONNECTED) {
+                    if (backend == XenbusState.UNKNOWN && !store.exists(device.backendPath())) {
+                        backendVanished();
+                    } else if (backend != XenbusState.CONNECTED) {
                         teardown("the backend went " + backend);
                         reconcile();
                     }
@@ -238,8 +254,29 @@ final class NetfrontDevice {
                     break;
             }
         } catch (XenStoreException e) {
-            LOG.warn("{}: XenStore failed during the handshake: {}", device.busId(), e.getMessage());
+            // No watch may fire again (a XenStore that stopped answering held it): look again after a pause.
+            long pause = retryLater();
+            nic.handshakeFailed();
+            if (failedAttempts == 1) {
+                LOG.warn("{}: XenStore failed during the handshake: {}; looking again in {} ms", device.busId(),
+                        e.getMessage(), pause);
+            } else {
+                LOG.debug("{}: XenStore failed again ({} times): {}", device.busId(), failedAttempts, e.getMessage());
+            }
         }
+    }
+
+    /** Schedules the next step after a pause that doubles per failure; returns the pause. */
+    private long retryLater() {
+        long pause = Math.min(MAX_RETRY_MILLIS, FIRST_RETRY_MILLIS << Math.min(failedAttempts, 16));
+        failedAttempts++;
+        retryNotBefore = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(pause);
+        try {
+            thread.schedule(guarded(this::reconcile), pause, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException closing) {
+            // the device is closing: no retry
+        }
+        return pause;
     }
 
     /**
@@ -254,6 +291,7 @@ final class NetfrontDevice {
             goBroken("the backend still maps " + held + " pages of an earlier connection; no new set is granted");
             return;
         }
+        nic.connectAttempted();
         String step = "reading the backend's features";
         Negotiated offer;
         try {
@@ -313,20 +351,14 @@ final class NetfrontDevice {
         int errno = e instanceof XenStoreException failure ? failure.error().errno()
                 : e instanceof IOException ? XsError.ENOMEM.errno() : XsError.EINVAL.errno();
         writeError(errno, "netfront: " + step + ": " + e.getMessage());
-        long pause = Math.min(MAX_RETRY_MILLIS, FIRST_RETRY_MILLIS << Math.min(failedAttempts, 16));
-        failedAttempts++;
-        retryNotBefore = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(pause);
+        nic.handshakeFailed();
+        long pause = retryLater();
         if (failedAttempts == 1) {
             LOG.error("{}: connecting failed while {}: {}; trying again in {} ms", device.busId(), step,
                     e.getMessage(), pause);
         } else {
             LOG.debug("{}: connecting failed again ({} times) while {}: {}", device.busId(), failedAttempts, step,
                     e.getMessage());
-        }
-        try {
-            thread.schedule(guarded(this::reconcile), pause, TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException closing) {
-            // the device is closing: no retry
         }
     }
 
@@ -378,6 +410,18 @@ final class NetfrontDevice {
             goBroken("the backend did not close within " + config.closeTimeoutMillis()
                     + " ms and the platform cannot tell whether it still maps the rings");
         }
+    }
+
+    /**
+     * The backend's directory went away without the backend closing first (a driver domain that died, a
+     * toolstack that removed it without unplugging): nothing will ever answer on these rings, and no
+     * backend will come to take the device up again. The device stays, DOWN with the reason, so that the
+     * user sees why; its queues are released (and held while something still maps them).
+     */
+    private void backendVanished() throws XenStoreException {
+        goBroken("the backend vanished: " + device.backendPath() + " was removed without closing");
+        switchState(XenbusState.CLOSED);
+        releaseQueues();
     }
 
     /** Marks the device broken now, on its thread, so that the reconciliation that follows does not reconnect. */

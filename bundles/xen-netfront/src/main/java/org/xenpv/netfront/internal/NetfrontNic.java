@@ -46,6 +46,9 @@ final class NetfrontNic implements Nic, NetfrontQueue.Owner {
     private final AtomicReference<String> brokenReason = new AtomicReference<>();
     /** Frames whose receiver threw, and the receiver that did last (reported once). */
     private final LongAdder receiverFailures = new LongAdder();
+    /** Handshakes begun, and those that failed (a step of connecting, or XenStore while following the backend). */
+    private final LongAdder connectAttempts = new LongAdder();
+    private final LongAdder handshakeFailures = new LongAdder();
     private final AtomicReference<FrameReceiver> lastFailingReceiver = new AtomicReference<>();
     private final Runnable onBroken;
     private static final FrameMonitor[] NO_MONITORS = {};
@@ -135,6 +138,14 @@ final class NetfrontNic implements Nic, NetfrontQueue.Owner {
             changeState(NicState.DOWN, LinkState.DOWN);
             onBroken.run();
         }
+    }
+
+    void connectAttempted() {
+        connectAttempts.increment();
+    }
+
+    void handshakeFailed() {
+        handshakeFailures.increment();
     }
 
     Optional<String> brokenReason() {
@@ -273,6 +284,8 @@ final class NetfrontNic implements Nic, NetfrontQueue.Owner {
         named.put("rx_multi_slot_frames", sums[4]);
         named.put("rx_checksum_blank", sums[5]);
         named.put("rx_receiver_failures", receiverFailures.sum());
+        named.put("connect_attempts", connectAttempts.sum());
+        named.put("handshake_failures", handshakeFailures.sum());
         long spurious = 0;
         long delayed = 0;
         for (QueueCounters queue : counters) {

@@ -70,12 +70,12 @@ final class SimWorld implements AutoCloseable {
         private final Netfronts netfronts;
         private final StandaloneXenBus bus;
 
-        Guest(int domid, NetfrontConfig config, Faults faults) throws Exception {
+        Guest(int domid, NetfrontConfig config, Faults faults, long replyTimeoutMillis) throws Exception {
             domain = toolstack.createDomain(domid, "guest" + domid);
             ports = new SimDevicePorts(domain, d -> new GuestXenbusChannel(store, d.domid()));
             grants = StandaloneGrantTable.open(ports.openGrantAllocPort(), "netfront");
             events = StandaloneEventChannels.open(ports.openEventChannelPort());
-            xenstore = StandaloneXenStore.open(ports.openXenbusPort(), "guest" + domid, 10_000);
+            xenstore = StandaloneXenStore.open(ports.openXenbusPort(), "guest" + domid, replyTimeoutMillis);
             netfronts = new Netfronts(faults.wrap((XenStore) xenstore), faults.wrap(grants),
                     events, config, (nic, properties) -> {
                 nics.put(nic.name(), nic);
@@ -132,7 +132,12 @@ final class SimWorld implements AutoCloseable {
 
     /** A guest whose netfront meets {@code faults} in the layers below it. */
     Guest guest(int domid, NetfrontConfig config, Faults faults) throws Exception {
-        Guest guest = new Guest(domid, config, faults);
+        return guest(domid, config, faults, 10_000);
+    }
+
+    /** A guest whose XenStore requests fail after {@code replyTimeoutMillis} without a reply. */
+    Guest guest(int domid, NetfrontConfig config, Faults faults, long replyTimeoutMillis) throws Exception {
+        Guest guest = new Guest(domid, config, faults, replyTimeoutMillis);
         guests.add(guest);
         return guest;
     }
