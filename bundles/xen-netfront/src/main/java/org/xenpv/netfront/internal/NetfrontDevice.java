@@ -285,6 +285,10 @@ final class NetfrontDevice {
      * failure in the device's error node, and the device tries again after a pause.
      */
     private void connect() {
+        if (!queues.isEmpty()) {
+            // A teardown that XenStore cut short left them; a second set beside them would be granted too.
+            releaseQueues();
+        }
         int held = heldByBackend.pages();
         if (held > 0) {
             // A backend that never lets go would otherwise get a fresh set at every reconnection.

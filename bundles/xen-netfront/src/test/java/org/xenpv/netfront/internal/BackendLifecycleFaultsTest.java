@@ -51,6 +51,7 @@ class BackendLifecycleFaultsTest {
     private static final int FRAMES = 200;
 
     private SimWorld world;
+    private final Faults faults = new Faults();
     private Set<Thread> threadsBefore;
     private SimWorld.Guest guest;
     private Nic other;
@@ -69,7 +70,7 @@ class BackendLifecycleFaultsTest {
     void connect() throws Exception {
         threadsBefore = new HashSet<>(Thread.getAllStackTraces().keySet());
         world = new SimWorld();
-        guest = world.guest(1, CONFIG, new Faults(), REPLY_TIMEOUT_MILLIS);
+        guest = world.guest(1, CONFIG, faults, REPLY_TIMEOUT_MILLIS);
         SimWorld.Guest second = world.guest(2, CONFIG);
         world.addVif(guest, ONE_QUEUE);
         world.addVif(second, ONE_QUEUE);
@@ -299,6 +300,22 @@ class BackendLifecycleFaultsTest {
                 == XenbusState.CONNECTED && guest.nics.get("vif-1") == nic && nic.state() == NicState.ACTIVE);
         attackedTrafficFlows(nic);
         assertTrue(nic.info().brokenReason().isEmpty());
+        assertEveryFrameAccounted(nic, 1);
+    }
+
+    @Test
+    void aTeardownThatXenStoreCutsShortLeavesNoSecondSetOfQueues() throws Exception {
+        Nic nic = attackedVif();
+        faults.refuseClosed.set(1);
+        SimNetback backend = world.toolstack.restartBackend(1, 1, ONE_QUEUE).get(SimWorld.BOUND_SECONDS,
+                TimeUnit.SECONDS).backend();
+        SimWorld.waitFor("the device connected to the new backend", () -> backend.backendState()
+                == XenbusState.CONNECTED && guest.nics.get("vif-1") == nic && nic.state() == NicState.ACTIVE);
+        assertEquals(1, faults.injected.get(), "the teardown's switch to Closed failed");
+        assertEquals(2 * ONE_SET, guest.domain.grants().activeGrants(), "one set per vif");
+        assertEquals(2, guest.domain.events().openPorts(), "one port per vif");
+        attackedTrafficFlows(nic);
+        otherTrafficFlows();
         assertEveryFrameAccounted(nic, 1);
     }
 

@@ -31,6 +31,8 @@ final class Faults {
     volatile boolean failTransactions;
     /** XenStore refuses the frontend's switch to Connected (EACCES). */
     volatile boolean refuseConnected;
+    /** XenStore refuses the frontend's next this many switches to Closed (EIO), as one that stops answering. */
+    final AtomicInteger refuseClosed = new AtomicInteger();
     /** Grants fail once this many pages are granted. */
     volatile int grantQuota = Integer.MAX_VALUE;
     /** While set, waiting on the backend's state waits on this first, as for a backend that is slow to answer. */
@@ -70,6 +72,11 @@ final class Faults {
             if (refuseConnected && name.equals("switchState") && args[0] == XenbusState.CONNECTED) {
                 injected.incrementAndGet();
                 throw new XenStoreException(XsError.EACCES, "XS_WRITE", device.nodePath() + "/state", "injected");
+            }
+            if (name.equals("switchState") && args[0] == XenbusState.CLOSED
+                    && refuseClosed.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                injected.incrementAndGet();
+                throw new XenStoreException(XsError.EIO, "XS_WRITE", device.nodePath() + "/state", "injected");
             }
             CountDownLatch slow = slowBackend;
             if (slow != null && name.equals("awaitBackendState")) {
