@@ -574,9 +574,18 @@ class NetfrontRingsFuzzTest {
             return SharedRingDescriptor.SLOTS_OFFSET + (index & 255) * ring.slotSize();
         }
 
-        /** Whether slot {@code index} holds a request the backend has read and may answer. */
+        /**
+         * Whether slot {@code index} holds a request the backend has read and may answer: at or after the
+         * producer published, within the last ring's worth of requests read (producers the input set anywhere
+         * make the differences wrap).
+         */
         private static boolean requested(int index, int requestsRead, int producer) {
-            return index - producer >= 0 && requestsRead - index > 0;
+            return index - producer >= 0 && requestsRead - index > 0 && requestsRead - index <= 256;
+        }
+
+        private boolean rxRequested(int index) {
+            return requested(index, rxRequestsRead, rxProducer)
+                    && rxGrefIndex[index & (Netif.RX_RING_SIZE - 1)] == index;
         }
 
         private void fillBuffer(int index) throws Exception {
@@ -588,7 +597,7 @@ class NetfrontRingsFuzzTest {
         }
 
         private void rxSlot(int idMode, int id, int offset, int flags, int status) throws Exception {
-            if (!requested(rxWritten, rxRequestsRead, rxProducer)) {
+            if (!rxRequested(rxWritten)) {
                 return;
             }
             fillBuffer(rxWritten);
@@ -598,7 +607,7 @@ class NetfrontRingsFuzzTest {
         }
 
         private void rxExtra(int type, int flags, int gsoSize, int gsoType) {
-            if (!requested(rxWritten, rxRequestsRead, rxProducer)) {
+            if (!rxRequested(rxWritten)) {
                 return;
             }
             int at = slot(rxWritten, Netif.RX_RING);
@@ -619,8 +628,7 @@ class NetfrontRingsFuzzTest {
             int gsoType = gso % 3 == 1 ? Netif.XEN_NETIF_GSO_TYPE_TCPV4
                     : gso % 3 == 2 ? Netif.XEN_NETIF_GSO_TYPE_TCPV6 : Netif.XEN_NETIF_GSO_TYPE_NONE;
             int needed = slots + (gsoType != Netif.XEN_NETIF_GSO_TYPE_NONE ? 1 : 0);
-            if (slots > NetfrontQueue.MAX_RX_SLOTS || !requested(rxWritten + needed - 1, rxRequestsRead, rxProducer)
-                    || !requested(rxWritten, rxRequestsRead, rxProducer)) {
+            if (slots > NetfrontQueue.MAX_RX_SLOTS || !rxRequested(rxWritten) || !rxRequested(rxWritten + needed - 1)) {
                 return;
             }
             int left = length;
@@ -684,20 +692,28 @@ class NetfrontRingsFuzzTest {
             if (tx) {
                 dom0.events().send(txPort);
             }
-            if (rx && rxPort != txPort) {
+            if (rx && (rxPort != txPort || !tx)) {
                 dom0.events().send(rxPort);
             }
         }
 
         /**
          * Waits until the queue has taken everything published (its final
-         * check asked for the response after the producer) or the device is
-         * broken: bounded, so a queue that spins or stalls is a finding.
+         * check asked for the response after the producer) and its thread is
+         * parked, or the device is broken: bounded, so a queue that spins or
+         * stalls is a finding. The thread must be parked too: producers the
+         * input moves back and forth can meet the event index again while
+         * the thread still works on what an earlier producer showed it.
          */
         private void awaitQueue() {
             await("the queue to take what was published after an event", () -> broken()
                     || (eventIndex(txRing) == txProducer + 1
-                            && (nic.state() != NicState.ACTIVE || eventIndex(rxRing) == rxProducer + 1)));
+                            && (nic.state() != NicState.ACTIVE || eventIndex(rxRing) == rxProducer + 1)
+                            && parked()));
+        }
+
+        private boolean parked() {
+            return worker.getState() == Thread.State.WAITING && LockSupport.getBlocker(worker) == queue;
         }
 
         private static int eventIndex(ByteBuffer ring) {
@@ -884,8 +900,7 @@ class NetfrontRingsFuzzTest {
                     assertEquals(txBefore + 1, nic.statistics().total().txPackets(), "an honest answer to a send");
                 }
             }
-            await("the queue's thread to idle", () -> worker.getState() == Thread.State.TERMINATED
-                    || worker.getState() == Thread.State.WAITING && LockSupport.getBlocker(worker) == queue);
+            await("the queue's thread to idle", () -> worker.getState() == Thread.State.TERMINATED || parked());
             assertTrue(worker.isAlive(), "the queue's thread died");
             Optional<String> reason = nic.info().brokenReason();
             if (reason.isPresent()) {
