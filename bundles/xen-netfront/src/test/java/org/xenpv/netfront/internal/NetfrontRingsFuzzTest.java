@@ -441,6 +441,8 @@ class NetfrontRingsFuzzTest {
         private int rxRequestsRead;
         private final int[] rxGref = new int[Netif.RX_RING_SIZE];
         private final int[] rxGrefIndex = new int[Netif.RX_RING_SIZE];
+        /** Whether the slot's request was read at all: any index, -1 too, is one the input can write at. */
+        private final boolean[] rxGrefRead = new boolean[Netif.RX_RING_SIZE];
 
         // The Nic's user.
         private long sends;
@@ -459,7 +461,6 @@ class NetfrontRingsFuzzTest {
                     (config & Script.TRUSTED) != 0);
             txBuffers = (config & Script.MANY_TX_BUFFERS) != 0 ? 256 : 24;
             rxBuffers = (config & Script.MANY_RX_BUFFERS) != 0 ? 256 : 32;
-            Arrays.fill(rxGrefIndex, -1);
             nic = new NetfrontNic("vif-fuzz", MacAddress.parse("00:16:3e:00:00:01"), 1500, 0, () -> { });
             queue = new NetfrontQueue(0, threadName, 0, grants, events, negotiated, txBuffers, rxBuffers,
                     nic.counters(0), nic);
@@ -553,6 +554,7 @@ class NetfrontRingsFuzzTest {
                         "the id of RX request " + rxRequestsRead);
                 rxGref[slot] = rxRing.getInt(at + RxRequest.GREF_OFFSET);
                 rxGrefIndex[slot] = rxRequestsRead;
+                rxGrefRead[slot] = true;
             }
             int txPushed = (int) INDEX.getAcquire(txRing, SharedRingDescriptor.REQ_PROD_OFFSET);
             assertTrue(txPushed - txRequestsRead >= 0 && txPushed - txRequestsRead <= Netif.TX_RING_SIZE,
@@ -584,8 +586,8 @@ class NetfrontRingsFuzzTest {
         }
 
         private boolean rxRequested(int index) {
-            return requested(index, rxRequestsRead, rxProducer)
-                    && rxGrefIndex[index & (Netif.RX_RING_SIZE - 1)] == index;
+            int slot = index & (Netif.RX_RING_SIZE - 1);
+            return requested(index, rxRequestsRead, rxProducer) && rxGrefRead[slot] && rxGrefIndex[slot] == index;
         }
 
         private void fillBuffer(int index) throws Exception {
@@ -810,7 +812,7 @@ class NetfrontRingsFuzzTest {
                     return -1;
                 }
                 if (status > 0) {
-                    if (rxGrefIndex[slot] != index) {
+                    if (!rxGrefRead[slot] || rxGrefIndex[slot] != index) {
                         return -1; // no buffer the backend saw posted: nothing it could have put there
                     }
                     ByteBuffer bytes = ByteBuffer.allocate(status);
