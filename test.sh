@@ -45,6 +45,21 @@ fi
 
 mvn -B -ntp verify "$@"
 
+# A short, bounded fuzzing run (docs/security.md): verify replayed every @FuzzTest target's seeds; here Jazzer
+# fuzzes each target for a few seconds, each test class in a JVM of its own (the fuzz profile, which JAZZER_FUZZ
+# turns on). A finding fails the run; Jazzer's reproducer (crash-<sha1>) and generated corpus stay under the
+# module's target/jazzer/, out of the source tree.
+fuzz_seconds=${XENPV_FUZZ_SECONDS:-5}
+rm -rf bundles/*/target/jazzer
+fuzz_modules=$(grep -rl --include='*FuzzTest.java' '@FuzzTest' bundles | sed 's|/src/test/.*||' | sort -u | paste -sd, -)
+if ! JAZZER_FUZZ=1 mvn -B -ntp -q test -pl "$fuzz_modules" -am -Dtest='*FuzzTest' \
+        -Dsurefire.failIfNoSpecifiedTests=false -Dbnd.skip=true -Djazzer.max_duration="${fuzz_seconds}s"; then
+    echo "test.sh: the bounded fuzzing run failed; reproducers (replay one by copying it into the target's" \
+         "<Target>Inputs/<method>/ seed directory and running mvn test):" >&2
+    find bundles -path '*/target/jazzer/crash-*' -print >&2
+    exit 1
+fi
+
 # The end-to-end test (e2e/run.sh): xenpv carries real traffic between two Linux network stacks in
 # network namespaces, through the simulator's host interfaces and the TAP stack. It needs root (network
 # namespaces, TAP interfaces); CI runs as root and must run it.

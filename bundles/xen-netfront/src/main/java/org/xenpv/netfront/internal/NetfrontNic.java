@@ -93,6 +93,7 @@ final class NetfrontNic implements Nic, NetfrontQueue.Owner {
                 queue.start();
             }
             changeState(NicState.ACTIVE, LinkState.UP);
+            downIfBrokenMeanwhile(connectedQueues);
         } else {
             changeState(brokenReason.get() == null ? NicState.STOPPED : NicState.DOWN, LinkState.DOWN);
         }
@@ -312,6 +313,24 @@ final class NetfrontNic implements Nic, NetfrontQueue.Owner {
                 queue.start();
             }
             changeState(NicState.ACTIVE, LinkState.UP);
+            downIfBrokenMeanwhile(current);
+        }
+    }
+
+    /**
+     * A queue's thread can find the backend broken while a caller changes
+     * the state: a queue just started takes what the backend left in its
+     * rings at once, and its {@link #broken} could come before the caller's
+     * ACTIVE (or STOPPED) is written, leaving a broken device looking usable.
+     * Checked after the write, so whichever of the two comes last, a broken
+     * device ends DOWN.
+     */
+    private void downIfBrokenMeanwhile(NetfrontQueue[] started) {
+        if (brokenReason.get() != null) {
+            for (NetfrontQueue queue : started) {
+                queue.stop();
+            }
+            changeState(NicState.DOWN, LinkState.DOWN);
         }
     }
 
@@ -319,10 +338,12 @@ final class NetfrontNic implements Nic, NetfrontQueue.Owner {
     public void down() {
         administrativelyUp = false;
         if (state == NicState.ACTIVE) {
-            for (NetfrontQueue queue : queues) {
+            NetfrontQueue[] current = queues;
+            for (NetfrontQueue queue : current) {
                 queue.stop();
             }
             changeState(NicState.STOPPED, LinkState.DOWN);
+            downIfBrokenMeanwhile(current);
         }
     }
 

@@ -216,10 +216,13 @@ final class NetfrontQueue implements AutoCloseable {
         }
     }
 
-    /** Fills the RX ring with buffers; frames flow from now on. */
+    /** Fills the RX ring with buffers; frames flow from now on, unless the backend broke the queue. */
     void start() {
         rxLock.lock();
         try {
+            if (failed) {
+                return; // nothing a broken backend writes is taken any more
+            }
             active = true;
             postRxBuffers();
         } finally {

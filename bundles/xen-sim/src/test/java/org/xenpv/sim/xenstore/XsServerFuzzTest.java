@@ -66,6 +66,8 @@ class XsServerFuzzTest {
     void aGuestsByteStream(byte[] stream) {
         XenStoreServer server = new XenStoreServer();
         server.write("/local/domain/1", "", "n1");
+        // A node the guest may neither write nor remove: what it reads back shows the server still serves.
+        server.write("/local/domain/0/witness", "dom0", "n0");
         Recorder guest = new Recorder();
         XsConnection connection = server.connect(1, guest);
         connection.receive(ByteBuffer.wrap(stream));
@@ -84,7 +86,7 @@ class XsServerFuzzTest {
         assertTrue(server.nodesOwnedBy(1) <= XsLimits.DEFAULTS.nodesPerDomain(), "within the node quota");
         assertTrue(server.watchCount() <= XsLimits.DEFAULTS.watchesPerDomain() + 1, "within the watch quota");
         assertTrue(server.transactionCount() <= XsLimits.DEFAULTS.transactionsPerConnection() + 1);
-        assertEquals("", server.read("/local/domain/1"), "the server still serves");
+        assertEquals("dom0", server.read("/local/domain/0/witness"), "the server still serves");
 
         connection.close();
         assertEquals(0, server.watchCount());
