@@ -539,6 +539,7 @@ public class SoakIT extends XenpvTestSupport {
                     mbeans.getAttribute(new ObjectName("org.xenpv:type=GrantTable"), "GrantsOutstanding"));
             held.put("EventChannels.PortsOpen",
                     mbeans.getAttribute(new ObjectName("org.xenpv:type=EventChannels"), "PortsOpen"));
+            held.put("XenStore.Watches", mbeans.getAttribute(new ObjectName("org.xenpv:type=XenStore"), "Watches"));
         } catch (Exception e) {
             throw new AssertionError("reading the xenpv MBeans", e);
         }
