@@ -257,10 +257,21 @@ public abstract class XenpvTestSupport {
 
     /** Waits up to {@code millis} for the condition, failing with {@code what} otherwise. */
     protected static void waitFor(String what, long millis, BooleanSupplier condition) throws InterruptedException {
+        waitFor(what, millis, condition, () -> "");
+    }
+
+    /**
+     * Waits up to {@code millis} for the condition, failing with {@code what} and what {@code seen} says then
+     * (the state that did not come, described when the wait ends rather than when it begins).
+     */
+    protected static void waitFor(String what, long millis, BooleanSupplier condition,
+            java.util.function.Supplier<String> seen) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + millis + " ms waiting for " + what);
+                String state = seen.get();
+                throw new AssertionError("timed out after " + millis + " ms waiting for " + what
+                        + (state.isEmpty() ? "" : ": " + state));
             }
             Thread.sleep(50);
         }

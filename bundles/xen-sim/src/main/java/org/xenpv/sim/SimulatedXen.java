@@ -92,4 +92,26 @@ public interface SimulatedXen {
      * @since 1.3
      */
     int flapBackend(int guestDomid, int handle, int flips, long intervalMillis);
+
+    /**
+     * Restarts a vif's backend, as a netback reload or a migration does: the
+     * backend disconnects and goes Closed, and once the frontend has let go a
+     * new backend offers InitWait. Returns when the new backend is there (the
+     * frontend reconnects to it on its own).
+     *
+     * @throws IllegalArgumentException when the guest has no such vif
+     * @throws IOException when the frontend did not let go within the unplug timeout
+     * @since 1.4
+     */
+    void restartBackend(int guestDomid, int handle) throws java.io.IOException;
+
+    /**
+     * What every vif backend has counted since the simulator started, the
+     * backends of removed vifs and those replaced by a restart included, and
+     * the switch's frames that found no port: the far side of a frontend's
+     * counters, for checking that no frame goes uncounted.
+     *
+     * @since 1.4
+     */
+    BackendTotals backendTotals();
 }

@@ -4,7 +4,7 @@
  * its vifs, with their host interfaces when it gives them some.
  */
 @Export
-@Version("1.3.0")
+@Version("1.4.0")
 package org.xenpv.sim;
 
 import org.osgi.annotation.bundle.Export;

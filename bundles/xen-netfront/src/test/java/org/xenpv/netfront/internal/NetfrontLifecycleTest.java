@@ -112,6 +112,41 @@ class NetfrontLifecycleTest {
     }
 
     @Test
+    void theToolstacksFrameTotalsKeepWhatRestartedAndRemovedBackendsCounted() throws Exception {
+        world = new SimWorld();
+        SimWorld.Guest guest = world.guest(1, TWO_QUEUES);
+        world.addVif(guest, NetbackFeatures.LINUX);
+        world.addVif(guest, NetbackFeatures.LINUX);
+        Nic from = guest.awaitNic("vif-0");
+        Nic to = guest.awaitNic("vif-1");
+        java.util.concurrent.atomic.AtomicLong received = new java.util.concurrent.atomic.AtomicLong();
+        to.setReceiver((queue, frame, offload) -> received.incrementAndGet());
+        ByteBuffer frame = ByteBuffer.allocate(60);
+        to.macAddress().write(frame, 0);
+        from.macAddress().write(frame, 6);
+        for (int i = 0; i < 10; i++) {
+            from.send(frame.duplicate(), Offload.NONE);
+        }
+        SimWorld.waitFor("10 frames received", () -> received.get() == 10);
+
+        world.toolstack.restartBackend(1, 1, NetbackFeatures.LINUX).get(SimWorld.BOUND_SECONDS, TimeUnit.SECONDS);
+        world.toolstack.restartBackend(1, 0, NetbackFeatures.LINUX).get(SimWorld.BOUND_SECONDS, TimeUnit.SECONDS);
+        assertEquals(10, world.toolstack.frameTotals()[0], "frames from the guest, by the backend restarted");
+        assertEquals(10, world.toolstack.frameTotals()[2], "frames to the guest, by the backend restarted");
+        SimWorld.waitFor("vif-0 and vif-1 ACTIVE again", () -> from.state() == NicState.ACTIVE
+                && to.state() == NicState.ACTIVE);
+        for (int i = 0; i < 5; i++) {
+            from.send(frame.duplicate(), Offload.NONE);
+        }
+        SimWorld.waitFor("15 frames received", () -> received.get() == 15);
+        world.toolstack.removeVif(1, 0).get(SimWorld.BOUND_SECONDS, TimeUnit.SECONDS);
+        long[] totals = world.toolstack.frameTotals();
+        assertEquals(15, totals[0], "frames from the guest, by the removed vif's two backends");
+        assertEquals(15, totals[2], "frames to the guest, by vif-1's two backends");
+        assertEquals(0, totals[1] + totals[3], "no error, no drop");
+    }
+
+    @Test
     void closingReturnsAtOnceAndFinishesOnTheDevicesThreadWhenTheBackendAnswers() throws Exception {
         world = new SimWorld();
         Faults faults = new Faults();

@@ -20,6 +20,7 @@ import org.xenpv.platform.spi.HypercallPort;
 import org.xenpv.platform.spi.PlatformFacts;
 import org.xenpv.platform.spi.PortException;
 import org.xenpv.platform.spi.XenbusPort;
+import org.xenpv.sim.BackendTotals;
 import org.xenpv.sim.DomainAccounting;
 import org.xenpv.sim.SimulatedVif;
 import org.xenpv.sim.SimulatedXen;
@@ -233,6 +234,28 @@ public final class Simulator implements SimulatedXen, DevicePortProvider {
         return toolstack.vif(guestDomid, handle)
                 .orElseThrow(() -> new IllegalArgumentException("guest " + guestDomid + " has no vif " + handle))
                 .backend();
+    }
+
+    @Override
+    public void restartBackend(int guestDomid, int handle) throws IOException {
+        if (toolstack.vif(guestDomid, handle).isEmpty()) {
+            throw new IllegalArgumentException("guest " + guestDomid + " has no vif " + handle);
+        }
+        try {
+            toolstack.restartBackend(guestDomid, handle, features).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while restarting the backend of vif " + guestDomid + "." + handle, e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IOException("restarting the backend of vif " + guestDomid + "." + handle + ": " + e.getCause(),
+                    e.getCause());
+        }
+    }
+
+    @Override
+    public BackendTotals backendTotals() {
+        long[] totals = toolstack.frameTotals();
+        return new BackendTotals(totals[0], totals[1], totals[2], totals[3], toolstack.fabric().unforwardedFrames());
     }
 
     @Override

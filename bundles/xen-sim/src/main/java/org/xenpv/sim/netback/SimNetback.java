@@ -408,6 +408,14 @@ public final class SimNetback implements SimSwitch.Port, AutoCloseable {
         return counters[3].get();
     }
 
+    /**
+     * Its counters themselves (frames from the guest, TX errors, frames to the guest, frames dropped), for the
+     * toolstack's totals: read live, so that what a closing queue still counts adds up too.
+     */
+    AtomicLong[] liveCounters() {
+        return counters;
+    }
+
     @Override
     public void deliver(SimFrame frame) {
         List<NetbackQueue> current = active;

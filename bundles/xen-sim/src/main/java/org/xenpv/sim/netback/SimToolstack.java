@@ -41,6 +41,12 @@ public final class SimToolstack implements AutoCloseable {
     private final long unplugTimeoutMillis;
     private final AtomicLong fatalErrors = new AtomicLong();
     private final Map<String, Vif> vifs = new ConcurrentHashMap<>();
+    /**
+     * The counters of backends removed or replaced by a restart, so that totals since start stay whole: four
+     * longs a backend, few enough to keep for the simulator's life. Guarded by itself, with the moves of
+     * backends in and out of {@link #vifs}, so that totals count each backend once.
+     */
+    private final List<AtomicLong[]> retiredCounters = new ArrayList<>();
 
     /** A toolstack whose vifs meet on {@code fabric}. */
     public SimToolstack(Hypervisor hypervisor, XenStoreServer store, SimSwitch fabric, long unplugTimeoutMillis) {
@@ -212,7 +218,10 @@ public final class SimToolstack implements AutoCloseable {
             SimNetback netback = new SimNetback(dom0, guest, handle, store, watches, this::uplink, features,
                     fatalErrors);
             Vif restarted = new Vif(guestDomid, handle, old.mac(), netback);
-            vifs.put(key(guestDomid, handle), restarted);
+            synchronized (retiredCounters) {
+                vifs.put(key(guestDomid, handle), restarted);
+                retiredCounters.add(old.backend().liveCounters());
+            }
             LOG.info("vif {}.{}: backend restarted", guestDomid, handle);
             return restarted;
         });
@@ -239,7 +248,12 @@ public final class SimToolstack implements AutoCloseable {
     }
 
     private void forget(Vif vif) {
-        vifs.remove(key(vif.guestDomid(), vif.handle()));
+        synchronized (retiredCounters) {
+            Vif removed = vifs.remove(key(vif.guestDomid(), vif.handle()));
+            if (removed != null) {
+                retiredCounters.add(removed.backend().liveCounters());
+            }
+        }
         vif.backend().close();
         store.remove(SimNetback.backendPath(vif.guestDomid(), vif.handle()));
         store.remove(SimNetback.frontendPath(vif.guestDomid(), vif.handle()));
@@ -260,6 +274,27 @@ public final class SimToolstack implements AutoCloseable {
 
     public Optional<Vif> vif(int guestDomid, int handle) {
         return Optional.ofNullable(vifs.get(key(guestDomid, handle)));
+    }
+
+    /**
+     * Frames counted by every backend since start, those removed or restarted included: from the guest, TX
+     * errors, to the guest, dropped for the guest (the order of {@link SimNetback}'s counters).
+     */
+    public long[] frameTotals() {
+        long[] totals = new long[4];
+        List<AtomicLong[]> all;
+        synchronized (retiredCounters) {
+            all = new ArrayList<>(retiredCounters);
+            for (Vif vif : vifs.values()) {
+                all.add(vif.backend().liveCounters());
+            }
+        }
+        for (AtomicLong[] counters : all) {
+            for (int i = 0; i < totals.length; i++) {
+                totals[i] += counters[i].get();
+            }
+        }
+        return totals;
     }
 
     /** Fatal errors every netback has met since start: zero for a correct frontend. */
