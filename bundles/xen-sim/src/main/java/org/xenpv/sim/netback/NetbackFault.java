@@ -38,7 +38,19 @@ public enum NetbackFault {
     /** The second of the next two TX packets is answered with the first one's id. */
     TX_DUPLICATE_ID,
     /** The next TX packet is answered with NETIF_RSP_NULL only, so its id is never returned. */
-    TX_NULL_RESPONSE;
+    TX_NULL_RESPONSE,
+    /** The next TX packet is answered with a status no netback writes (77). */
+    TX_STATUS_OUT_OF_RANGE,
+    /** An RX response whose status is a negative value no netback writes (-77). */
+    RX_STATUS_OUT_OF_RANGE,
+    /** An RX packet whose extra info is of a type netif.h does not define. */
+    RX_UNKNOWN_EXTRA_TYPE,
+    /**
+     * An honest RX response, published and notified, then rewritten in place
+     * many times, alternating with offsets and lengths outside its page, and
+     * left honest.
+     */
+    RX_REWRITTEN_AFTER_PUBLISH;
 
     /**
      * The fault a console user named: its name in any case, with '-' for '_'.

@@ -39,6 +39,11 @@ import org.xenpv.sim.hypervisor.HypervisorException;
 final class NetbackQueue implements AutoCloseable {
     /** netback's limit on the data slots of one packet (XEN_NETBK_LEGACY_SLOTS_MAX). */
     static final int MAX_SLOTS_PER_PACKET = Netif.XEN_NETIF_NR_SLOTS_MIN;
+    /** An extra-info type beyond those netif.h defines. */
+    private static final int UNKNOWN_EXTRA_TYPE = 9;
+    /** How often {@link NetbackFault#RX_REWRITTEN_AFTER_PUBLISH} rewrites its slot (even: it ends honest). */
+    private static final int REWRITES = 20_000;
+
     private static final int PAGE = 4096;
     private static final int MAX_PENDING_RX = 1024;
 
@@ -329,7 +334,7 @@ final class NetbackQueue implements AutoCloseable {
                 status = Netif.NETIF_RSP_ERROR;
             }
         }
-        respond(answerId(slotId[0]), txFault == NetbackFault.TX_NULL_RESPONSE ? takeTxFault() : status);
+        respond(answerId(slotId[0]), answerStatus(status));
         for (int i = 0; i < extras; i++) {
             respond(0, Netif.NETIF_RSP_NULL);
         }
@@ -368,11 +373,23 @@ final class NetbackQueue implements AutoCloseable {
         return id;
     }
 
-    /** Clears the waiting TX fault as written; returns NETIF_RSP_NULL for the null-response fault's status. */
-    private int takeTxFault() {
+    /** The status to answer a packet's first slot with: its own, unless a TX fault lies about it. */
+    private int answerStatus(int status) {
+        if (txFault == NetbackFault.TX_NULL_RESPONSE) {
+            takeTxFault();
+            return Netif.NETIF_RSP_NULL;
+        }
+        if (txFault == NetbackFault.TX_STATUS_OUT_OF_RANGE) {
+            takeTxFault();
+            return 77; // none of OKAY, ERROR, DROPPED, NULL
+        }
+        return status;
+    }
+
+    /** Clears the waiting TX fault as written. */
+    private void takeTxFault() {
         txFault = null;
         faultsWritten.incrementAndGet();
-        return Netif.NETIF_RSP_NULL;
     }
 
     /** Copies the TX request at {@code at} into data slot {@code slot}. */
@@ -556,7 +573,7 @@ final class NetbackQueue implements AutoCloseable {
             return;
         }
         switch (injected) {
-            case TX_BAD_ID, TX_DUPLICATE_ID, TX_NULL_RESPONSE -> {
+            case TX_BAD_ID, TX_DUPLICATE_ID, TX_NULL_RESPONSE, TX_STATUS_OUT_OF_RANGE -> {
                 txFault = injected;
                 return;
             }
@@ -597,6 +614,29 @@ final class NetbackQueue implements AutoCloseable {
                 RxResponse.write(page, rx.claimResponseSlot(), id, 0, Netif.NETRXF_MORE_DATA, 60);
             case RX_BAD_ID -> RxResponse.write(page, rx.claimResponseSlot(), (id + 9) & mask, 0, 0, 60);
             case RX_OUT_OF_PAGE -> RxResponse.write(page, rx.claimResponseSlot(), id, 4000, 0, 200);
+            case RX_STATUS_OUT_OF_RANGE -> RxResponse.write(page, rx.claimResponseSlot(), id, 0, 0, -77);
+            case RX_UNKNOWN_EXTRA_TYPE -> {
+                RxResponse.write(page, rx.claimResponseSlot(), id, 0, Netif.NETRXF_EXTRA_INFO, 60);
+                rx.consumeRequestSlot();
+                int extraAt = rx.claimResponseSlot();
+                page.put(extraAt + ExtraInfo.TYPE_OFFSET, (byte) UNKNOWN_EXTRA_TYPE);
+                page.put(extraAt + ExtraInfo.FLAGS_OFFSET, (byte) 0);
+            }
+            case RX_REWRITTEN_AFTER_PUBLISH -> {
+                int at = rx.claimResponseSlot();
+                RxResponse.write(page, at, id, 0, 0, 60);
+                faultsWritten.incrementAndGet();
+                rx.pushResponses();
+                notifyFrontend(rxPort);
+                // While the frontend takes it, the published slot flips between the honest answer and one
+                // reaching outside its page, and ends honest: a frontend that reads the slot twice can be
+                // caught between the two.
+                for (int i = 0; i < REWRITES; i++) {
+                    boolean honest = (i & 1) == 1;
+                    RxResponse.write(page, at, id, honest ? 0 : 4000, 0, honest ? 60 : 200);
+                }
+                return true;
+            }
             case RX_PRODUCER_BACKWARDS -> {
                 // Two responses, and once the frontend has taken their event, the producer one back: still ahead
                 // of a frontend that has not consumed them, so only a frontend that remembers the producer sees it.
