@@ -239,11 +239,15 @@ final class NetfrontQueue implements AutoCloseable {
 
     /**
      * The event handler, on the dispatcher's thread: whether a ring's
-     * response producer moved since the last event. Only then is the queue's
-     * thread woken; an event with nothing new is spurious (a backend that
-     * storms) and its port is re-armed late while such events persist. The
-     * events of a broken queue are all spurious, so its port settles at the
-     * longest delay. Allocates nothing.
+     * response producer moved since the last event. An event with nothing new
+     * is spurious (a backend that storms) and its port is re-armed late while
+     * such events persist. The queue's thread is woken when a producer moved,
+     * and also, as Linux's netfront schedules its poll, whenever responses
+     * wait unconsumed: a producer moved back and forth between two events
+     * looks unchanged, and its responses must not be left waiting for an
+     * event that differs; and, with split channels, responses on the other
+     * ring, which the thread takes in the same pass. The events of a broken queue are all spurious, so
+     * its port settles at the longest delay. Allocates nothing.
      */
     private boolean onEvent(boolean lookAtTx, boolean lookAtRx) {
         FrontRing txFront = tx;
@@ -254,28 +258,43 @@ final class NetfrontQueue implements AutoCloseable {
             return false;
         }
         boolean work = false;
-        if (lookAtTx) {
-            int producer = txFront.acquireResponseProducer();
-            if (producer != txSeenProducer) {
-                work = true;
-                noteIfBackwards("TX", txSeenProducer, producer);
-                txSeenProducer = producer;
+        int txProducer = txFront.acquireResponseProducer();
+        if (lookAtTx && txProducer != txSeenProducer) {
+            work = true;
+            if (withinRing(txFront, txProducer)) {
+                noteIfBackwards("TX", txSeenProducer, txProducer);
+                txSeenProducer = txProducer;
             }
         }
-        if (lookAtRx) {
-            int producer = rxFront.acquireResponseProducer();
-            if (producer != rxSeenProducer) {
-                work = true;
-                noteIfBackwards("RX", rxSeenProducer, producer);
-                rxSeenProducer = producer;
+        int rxProducer = rxFront.acquireResponseProducer();
+        if (lookAtRx && rxProducer != rxSeenProducer) {
+            work = true;
+            if (withinRing(rxFront, rxProducer)) {
+                noteIfBackwards("RX", rxSeenProducer, rxProducer);
+                rxSeenProducer = rxProducer;
             }
         }
-        if (work) {
+        // Both rings, whichever port fired: the queue's thread takes both in one pass. The consumers are read
+        // without the locks: a stale value is an older one, which only wakes the thread in vain.
+        boolean waiting = txProducer != txFront.responseConsumer() || rxProducer != rxFront.responseConsumer();
+        if (work || waiting) {
             wake();
-        } else {
+        }
+        if (!work) {
             counters.spuriousEvents.increment();
         }
         return work;
+    }
+
+    /**
+     * Whether a producer the handler read is one the ring could hold. One that
+     * is not is left to the queue's thread, which breaks the device if it
+     * reads it too, and is not remembered: a producer a backend moved far
+     * ahead and back before the thread looked would otherwise break the
+     * device later, at an honest event, as if that one had gone backwards.
+     */
+    private static boolean withinRing(FrontRing ring, int producer) {
+        return Integer.compareUnsigned(producer - ring.responseConsumer(), ring.capacity()) <= 0;
     }
 
     /** Notes a producer that went backwards (wrapping compared as ring.h does, by difference). */
