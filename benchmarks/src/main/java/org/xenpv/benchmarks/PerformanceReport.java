@@ -58,9 +58,10 @@ public final class PerformanceReport {
                     .warmupTime(TimeValue.milliseconds(300)).measurementTime(TimeValue.milliseconds(500));
         }
         Options options = builder
-                .include(BENCHMARKS + "(SimHostThroughput|NetfrontTransmit|NetfrontReceive|PingPong)Benchmark")
+                .include(BENCHMARKS + "(SimHostThroughput|NetfrontTransmit|NetfrontReceive|PingPong|Storm)Benchmark")
                 .include(BENCHMARKS + "(SpscRing|SpscRingOneThread|Copy|SpscPingPong)Baseline")
                 .addProfiler(GCProfiler.class)
+                .addProfiler(StormCostProfiler.class)
                 .resultFormat(ResultFormatType.JSON)
                 .result(folder.resolve("results.json").toString())
                 .build();
@@ -185,6 +186,7 @@ public final class PerformanceReport {
                     .append("| --- | ---: | ---: | ---: |\n");
             latency(out, "two Nics across the simulated host", find("PingPongBenchmark.roundTrip"));
             latency(out, "baseline: two SPSC rings between two threads", find("SpscPingPongBaseline.roundTrip"));
+            storm(out, find("StormBenchmark.roundTrip storm=off"), find("StormBenchmark.roundTrip storm=on"));
             return out.toString();
         }
 
@@ -200,6 +202,39 @@ public final class PerformanceReport {
             var statistics = result.getPrimaryResult().getStatistics();
             out.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %d |%n", label, statistics.getPercentile(50),
                     statistics.getPercentile(99), statistics.getN()));
+        }
+
+        /**
+         * The round trip between guest 1's vif-1 and guest 2's vif-0 with and
+         * without a storm on guest 1's vif-0, and what the storm cost guest 1.
+         */
+        private static void storm(StringBuilder out, RunResult off, RunResult on) {
+            if (off == null || on == null) {
+                return;
+            }
+            var calm = off.getPrimaryResult().getStatistics();
+            var stormed = on.getPrimaryResult().getStatistics();
+            out.append("\n### Event storm on another vif of the same guest (round trip of 64 bytes on vif-1)\n\n")
+                    .append("| figure | storm off | storm on | on ÷ off |\n")
+                    .append("| --- | ---: | ---: | ---: |\n");
+            stormRow(out, "median round trip µs", calm.getPercentile(50), stormed.getPercentile(50), "%.1f");
+            stormRow(out, "99th percentile µs", calm.getPercentile(99), stormed.getPercentile(99), "%.1f");
+            stormRow(out, "samples", calm.getN(), stormed.getN(), "%.0f");
+            String[][] figures = {{"dispatcherPct", "guest 1's event dispatcher, % of a core", "%.3f"},
+                {"vif0ThreadsPct", "guest 1's vif-0 threads, % of a core", "%.3f"},
+                {"stormThreadPct", "simulated backend's storm thread (dom0's), % of a core", "%.1f"},
+                {"stormEventsPerSec", "events the backend sent per s", "%.0f"},
+                {"spuriousPerSec", "spurious events guest 1 handled per s", "%.1f"},
+                {"delayedRearmsPerSec", "delayed re-arms per s", "%.1f"}};
+            for (String[] figure : figures) {
+                stormRow(out, figure[1], secondary(off, figure[0]), secondary(on, figure[0]), figure[2]);
+            }
+        }
+
+        private static void stormRow(StringBuilder out, String label, double off, double on, String format) {
+            out.append("| ").append(label).append(" | ").append(String.format(Locale.ROOT, format, off))
+                    .append(" | ").append(String.format(Locale.ROOT, format, on)).append(" | ")
+                    .append(off > 0 ? String.format(Locale.ROOT, "%.2f", on / off) : "-").append(" |\n");
         }
 
         private static String count(double value) {
