@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.xenpv.netfront.internal.BystanderTraffic.countFrom;
+import static org.xenpv.netfront.internal.BystanderTraffic.threadsLeft;
 
 import java.nio.ByteBuffer;
 import java.util.HashSet;
@@ -12,7 +14,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,7 +40,6 @@ class BackendFaultsTest {
     /** One queue with one shared event channel, as the oldest backends offer. */
     private static final NetbackFeatures ONE_QUEUE =
             new NetbackFeatures(true, true, true, true, true, true, false, 1);
-    private static final int FRAMES = 200;
 
     private SimWorld world;
     private Set<Thread> threadsBefore;
@@ -80,45 +80,12 @@ class BackendFaultsTest {
         });
     }
 
-    private static void countFrom(Nic sender, ByteBuffer frame, AtomicLong count) {
-        ByteBuffer source = frame.duplicate().position(frame.position() + 6).limit(frame.position() + 12);
-        ByteBuffer expected = ByteBuffer.allocate(6);
-        sender.macAddress().write(expected, 0);
-        if (source.equals(expected)) {
-            count.incrementAndGet();
-        }
-    }
-
     @AfterEach
     void close() throws Exception {
         world.close();
         world.assertClean();
-        SimWorld.waitFor("the threads of the test's guests and backends to end", () -> leftThreads().isEmpty());
-    }
-
-    private List<String> leftThreads() {
-        return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.isAlive() && !threadsBefore.contains(t) && t.getName().startsWith("xenpv-"))
-                .map(Thread::getName).collect(Collectors.toList());
-    }
-
-    /** {@code FRAMES} frames each way between the other vif and the peer, every one arriving. */
-    private void otherTrafficFlows() throws InterruptedException {
-        long otherBefore = atOther.get();
-        long peerBefore = atPeer.get();
-        for (int i = 0; i < FRAMES; i++) {
-            // A full ring is back-pressure, not loss: offer again once the backend has answered.
-            ByteBuffer toPeer = NetfrontExchangeTest.frame(peer.macAddress(), other.macAddress(), 60 + i);
-            SimWorld.waitFor("room to send frame " + i + " to the peer", () -> other.send(toPeer.duplicate(),
-                    Offload.NONE));
-            ByteBuffer toOther = NetfrontExchangeTest.frame(other.macAddress(), peer.macAddress(), 60 + i);
-            SimWorld.waitFor("room to send frame " + i + " to the other vif", () -> peer.send(toOther.duplicate(),
-                    Offload.NONE));
-        }
-        SimWorld.waitFor("the peer's frames at the other vif", () -> atOther.get() == otherBefore + FRAMES);
-        SimWorld.waitFor("the other vif's frames at the peer", () -> atPeer.get() == peerBefore + FRAMES);
-        assertEquals(NicState.ACTIVE, other.state());
-        assertEquals(NicState.ACTIVE, peer.state());
+        SimWorld.waitFor("the threads of the test's guests and backends to end",
+                () -> threadsLeft(threadsBefore).isEmpty());
     }
 
     private ByteBuffer frameToPeer(int size) {
@@ -163,7 +130,7 @@ class BackendFaultsTest {
         });
         assertEquals(1, attackedBackend.faultsWritten());
         assertEquals(0, atAttacked.get(), "nothing of the lie was delivered");
-        otherTrafficFlows();
+        new BystanderTraffic(other, peer, atOther, atPeer).flows();
         assertEveryFrameAccounted(0);
     }
 
@@ -176,7 +143,7 @@ class BackendFaultsTest {
         attackedBackend.inject(0, NetbackFault.RX_PRODUCER_BACKWARDS);
         assertDownSaying("RX response producer went backwards");
         assertEquals(0, atAttacked.get(), "nothing of the lie was delivered");
-        otherTrafficFlows();
+        new BystanderTraffic(other, peer, atOther, atPeer).flows();
         assertEveryFrameAccounted(0);
     }
 
@@ -188,7 +155,7 @@ class BackendFaultsTest {
         int taken = attacked.sendBatch(List.of(frameToPeer(100), frameToPeer(101)), Offload.NONE);
         assertEquals(2, taken);
         assertDownSaying("not in flight");
-        otherTrafficFlows();
+        new BystanderTraffic(other, peer, atOther, atPeer).flows();
         assertEveryFrameAccounted(taken);
     }
 
@@ -206,7 +173,7 @@ class BackendFaultsTest {
         assertTrue(peer.send(NetfrontExchangeTest.frame(attacked.macAddress(), peer.macAddress(), 100),
                 Offload.NONE));
         SimWorld.waitFor("the peer's frame at the attacked device", () -> atAttacked.get() == 1);
-        otherTrafficFlows();
+        new BystanderTraffic(other, peer, atOther, atPeer).flows();
         assertEveryFrameAccounted(1);
     }
 
@@ -219,7 +186,7 @@ class BackendFaultsTest {
         assertTrue(peer.send(NetfrontExchangeTest.frame(attacked.macAddress(), peer.macAddress(), 100),
                 Offload.NONE));
         SimWorld.waitFor("the peer's frame at the attacked device", () -> atAttacked.get() == 1);
-        otherTrafficFlows();
+        new BystanderTraffic(other, peer, atOther, atPeer).flows();
         assertEveryFrameAccounted(0);
     }
 
@@ -231,7 +198,7 @@ class BackendFaultsTest {
         assertEquals(NicState.ACTIVE, attacked.state(), "an error, not a broken device");
         assertTrue(attacked.send(frameToPeer(100), Offload.NONE));
         SimWorld.waitFor("the next frame sent", () -> attacked.statistics().total().txPackets() == 1);
-        otherTrafficFlows();
+        new BystanderTraffic(other, peer, atOther, atPeer).flows();
         assertEveryFrameAccounted(2);
     }
 
@@ -251,7 +218,7 @@ class BackendFaultsTest {
             assertTrue(attackedLengths.get(0) == 60 || attackedLengths.get(0) == 200, attackedLengths.toString());
             assertEquals(NicState.ACTIVE, attacked.state());
         }
-        otherTrafficFlows();
+        new BystanderTraffic(other, peer, atOther, atPeer).flows();
         assertEveryFrameAccounted(0);
     }
 
@@ -263,7 +230,7 @@ class BackendFaultsTest {
         assertEquals(NicState.ACTIVE, attacked.state());
         assertTrue(attacked.send(frameToPeer(100), Offload.NONE));
         SimWorld.waitFor("the next frame sent", () -> attacked.statistics().total().txPackets() == 1);
-        otherTrafficFlows();
+        new BystanderTraffic(other, peer, atOther, atPeer).flows();
         assertEveryFrameAccounted(2);
         assertEquals(1, attacked.statistics().total().txDropped(), "the unanswered frame");
     }
@@ -272,7 +239,7 @@ class BackendFaultsTest {
     void anEventStormIsCountedAndBackedOffWhileAnotherVifsFramesAllArrive() throws Exception {
         attackedBackend.inject(0, NetbackFault.EVENT_STORM);
         SimWorld.waitFor("the storm's port re-armed late", () -> driverStatistic(attacked, "delayed_rearms") >= 3);
-        otherTrafficFlows();
+        new BystanderTraffic(other, peer, atOther, atPeer).flows();
         // Frames flooded to the attacked vif while the switch learned are work, which ends the back-off; the
         // storm that goes on brings it back.
         SimWorld.waitFor("the storm backed off", () -> driverStatistic(attacked, "queue_0_rearm_delay_ms") >= 2);

@@ -3,6 +3,9 @@ package org.xenpv.netfront.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.xenpv.netfront.internal.BystanderTraffic.addressedTo;
+import static org.xenpv.netfront.internal.BystanderTraffic.countFrom;
+import static org.xenpv.netfront.internal.BystanderTraffic.threadsLeft;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -13,7 +16,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -48,7 +50,6 @@ class BackendLifecycleFaultsTest {
     private static final int ONE_SET = 2 + 256 + 256;
     /** Short enough that a test waits on a silent XenStore for seconds, not tens. */
     private static final long REPLY_TIMEOUT_MILLIS = 1_000;
-    private static final int FRAMES = 200;
 
     private SimWorld world;
     private final Faults faults = new Faults();
@@ -112,53 +113,14 @@ class BackendLifecycleFaultsTest {
         attacked = nic;
     }
 
-    private static boolean addressedTo(Nic receiver, ByteBuffer frame) {
-        ByteBuffer destination = frame.duplicate().limit(frame.position() + 6);
-        ByteBuffer expected = ByteBuffer.allocate(6);
-        receiver.macAddress().write(expected, 0);
-        return destination.equals(expected);
-    }
-
-    private static void countFrom(Nic sender, ByteBuffer frame, AtomicLong count) {
-        ByteBuffer source = frame.duplicate().position(frame.position() + 6).limit(frame.position() + 12);
-        ByteBuffer expected = ByteBuffer.allocate(6);
-        sender.macAddress().write(expected, 0);
-        if (source.equals(expected)) {
-            count.incrementAndGet();
-        }
-    }
-
     @AfterEach
     void close() throws Exception {
         world.store.answerAgain(1);
         releaseHogs();
         world.close();
         world.assertClean();
-        SimWorld.waitFor("the threads of the test's guests and backends to end", () -> leftThreads().isEmpty());
-    }
-
-    private List<String> leftThreads() {
-        return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.isAlive() && !threadsBefore.contains(t) && t.getName().startsWith("xenpv-"))
-                .map(Thread::getName).collect(Collectors.toList());
-    }
-
-    /** {@code FRAMES} frames each way between the other vif and the peer, every one arriving. */
-    private void otherTrafficFlows() throws InterruptedException {
-        long otherBefore = atOther.get();
-        long peerBefore = atPeer.get();
-        for (int i = 0; i < FRAMES; i++) {
-            ByteBuffer toPeer = NetfrontExchangeTest.frame(peer.macAddress(), other.macAddress(), 60 + i);
-            SimWorld.waitFor("room to send frame " + i + " to the peer", () -> other.send(toPeer.duplicate(),
-                    Offload.NONE));
-            ByteBuffer toOther = NetfrontExchangeTest.frame(other.macAddress(), peer.macAddress(), 60 + i);
-            SimWorld.waitFor("room to send frame " + i + " to the other vif", () -> peer.send(toOther.duplicate(),
-                    Offload.NONE));
-        }
-        SimWorld.waitFor("the peer's frames at the other vif", () -> atOther.get() == otherBefore + FRAMES);
-        SimWorld.waitFor("the other vif's frames at the peer", () -> atPeer.get() == peerBefore + FRAMES);
-        assertEquals(NicState.ACTIVE, other.state());
-        assertEquals(NicState.ACTIVE, peer.state());
+        SimWorld.waitFor("the threads of the test's guests and backends to end",
+                () -> threadsLeft(threadsBefore).isEmpty());
     }
 
     /** The attacked device carries a frame each way. */
@@ -207,7 +169,7 @@ class BackendLifecycleFaultsTest {
         assertTrue(world.store.read("/local/domain/1/error/device/vif/1/error").contains("the backend vanished"));
         SimWorld.waitFor("the vanished vif's grants and port released",
                 () -> guest.domain.grants().activeGrants() == ONE_SET && guest.domain.events().openPorts() == 1);
-        otherTrafficFlows();
+        new BystanderTraffic(other, peer, atOther, atPeer).flows();
         assertEquals(reason, attacked.info().brokenReason().orElseThrow(), "the first reason stays");
         assertEveryFrameAccounted(attacked, 20 + 1);
     }
@@ -231,7 +193,7 @@ class BackendLifecycleFaultsTest {
         int initWaits;
         try {
             initWaits = flapping.flapState(200, 1);
-            otherTrafficFlows();
+            new BystanderTraffic(other, peer, atOther, atPeer).flows();
             // Settled, only a handshake begun after the flapping gets the netback Connected.
             SimWorld.waitFor("the device connected again", () -> flapping.backendState() == XenbusState.CONNECTED
                     && guest.nics.get("vif-1") == attacked && attacked.state() == NicState.ACTIVE);
@@ -276,7 +238,7 @@ class BackendLifecycleFaultsTest {
         assertEquals(portsBefore + hoggedPorts.size(), guest.domain.events().openPorts(),
                 "no port of a failed attempt left");
         long attempts = statistic(failing, "connect_attempts");
-        otherTrafficFlows();
+        new BystanderTraffic(other, peer, atOther, atPeer).flows();
         assertTrue(statistic(failing, "connect_attempts") <= attempts + 1, "backed off, not spinning");
 
         releaseHogs();
@@ -293,7 +255,7 @@ class BackendLifecycleFaultsTest {
         var restarted = world.toolstack.restartBackend(1, 1, ONE_QUEUE);
         SimWorld.waitFor("the handshake's XenStore failure counted",
                 () -> statistic(nic, "handshake_failures") >= 1);
-        otherTrafficFlows();
+        new BystanderTraffic(other, peer, atOther, atPeer).flows();
         world.store.answerAgain(1);
         SimNetback backend = restarted.get(SimWorld.BOUND_SECONDS, TimeUnit.SECONDS).backend();
         SimWorld.waitFor("the device connected to the new backend", () -> backend.backendState()
@@ -315,7 +277,7 @@ class BackendLifecycleFaultsTest {
         assertEquals(2 * ONE_SET, guest.domain.grants().activeGrants(), "one set per vif");
         assertEquals(2, guest.domain.events().openPorts(), "one port per vif");
         attackedTrafficFlows(nic);
-        otherTrafficFlows();
+        new BystanderTraffic(other, peer, atOther, atPeer).flows();
         assertEveryFrameAccounted(nic, 1);
     }
 
