@@ -1,6 +1,5 @@
 package org.xenpv.benchmarks;
 
-import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 
 import org.openjdk.jmh.annotations.Benchmark;
@@ -16,7 +15,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.xenpv.net.Nic;
-import org.xenpv.net.Offload;
 import org.xenpv.netfront.StandaloneNetfront;
 import org.xenpv.sim.host.SimulatedHost;
 
@@ -33,12 +31,10 @@ import org.xenpv.sim.host.SimulatedHost;
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 3, time = 2)
 public class PingPongBenchmark {
-    private static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     private SimulatedHost host;
     private Nic ping;
-    private ByteBuffer frame;
-    private volatile long returned;
+    private RoundTrip roundTrip;
 
     @Setup(Level.Trial)
     public void connect() throws Exception {
@@ -46,18 +42,7 @@ public class PingPongBenchmark {
                 .start();
         ping = host.guest(1).nic("vif-0");
         Nic pong = host.guest(2).nic("vif-0");
-        ByteBuffer echo = ByteBuffer.allocateDirect(64);
-        pong.setReceiver((queue, arrived, offload) -> {
-            // Back to the sender: destination and source swapped, the rest as it came.
-            echo.clear();
-            echo.put(0, arrived, arrived.position() + 6, 6);
-            echo.put(6, arrived, arrived.position(), 6);
-            echo.put(12, arrived, arrived.position() + 12, 52);
-            pong.send(echo, Offload.NONE);
-        });
-        ping.setReceiver((queue, arrived, offload) -> returned = returned + 1);
-        ByteBuffer heap = Frames.frame(pong.macAddress(), ping.macAddress(), 64);
-        frame = ByteBuffer.allocateDirect(64).put(heap).flip();
+        roundTrip = new RoundTrip(ping, pong);
     }
 
     @TearDown(Level.Trial)
@@ -67,17 +52,6 @@ public class PingPongBenchmark {
 
     @Benchmark
     public long roundTrip() {
-        long wanted = returned + 1;
-        if (!ping.send(frame, Offload.NONE)) {
-            throw new IllegalStateException("the sender refused a frame with nothing else in flight");
-        }
-        long deadline = System.nanoTime() + STALL_NANOS;
-        while (returned < wanted) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("a frame did not come back within 5 s");
-            }
-            Thread.onSpinWait();
-        }
-        return wanted;
+        return roundTrip.once();
     }
 }

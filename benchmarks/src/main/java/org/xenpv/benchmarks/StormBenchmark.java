@@ -3,7 +3,6 @@ package org.xenpv.benchmarks;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
-import java.nio.ByteBuffer;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -26,7 +25,6 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.xenpv.net.Nic;
 import org.xenpv.net.NicState;
-import org.xenpv.net.Offload;
 import org.xenpv.netfront.StandaloneNetfront;
 import org.xenpv.sim.host.Guest;
 import org.xenpv.sim.host.SimulatedHost;
@@ -61,7 +59,6 @@ import org.xenpv.sim.netback.SimNetback;
 @Warmup(iterations = 2, time = 2)
 @Measurement(iterations = 3, time = 2)
 public class StormBenchmark {
-    private static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(5);
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     @Param({"off", "on"})
@@ -71,8 +68,7 @@ public class StormBenchmark {
     private Nic ping;
     private Nic attacked;
     private SimNetback attackedBackend;
-    private ByteBuffer frame;
-    private volatile long returned;
+    private RoundTrip roundTrip;
     private long[] dispatcher;
     private long[] attackedQueues;
 
@@ -109,17 +105,7 @@ public class StormBenchmark {
         Guest second = host.addGuest(2);
         second.addVif();
         Nic pong = second.nic("vif-0");
-        ByteBuffer echo = ByteBuffer.allocateDirect(64);
-        pong.setReceiver((queue, arrived, offload) -> {
-            echo.clear();
-            echo.put(0, arrived, arrived.position() + 6, 6);
-            echo.put(6, arrived, arrived.position(), 6);
-            echo.put(12, arrived, arrived.position() + 12, 52);
-            pong.send(echo, Offload.NONE);
-        });
-        ping.setReceiver((queue, arrived, offload) -> returned = returned + 1);
-        ByteBuffer heap = Frames.frame(pong.macAddress(), ping.macAddress(), 64);
-        frame = ByteBuffer.allocateDirect(64).put(heap).flip();
+        roundTrip = new RoundTrip(ping, pong);
         if (storm.equals("on")) {
             attackedBackend.inject(0, NetbackFault.EVENT_STORM);
         }
@@ -173,18 +159,7 @@ public class StormBenchmark {
 
     @Benchmark
     public long roundTrip() {
-        long wanted = returned + 1;
-        if (!ping.send(frame, Offload.NONE)) {
-            throw new IllegalStateException("the sender refused a frame with nothing else in flight");
-        }
-        long deadline = System.nanoTime() + STALL_NANOS;
-        while (returned < wanted) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("a frame did not come back within 5 s");
-            }
-            Thread.onSpinWait();
-        }
-        return wanted;
+        return roundTrip.once();
     }
 
     /** Looked up each time: the storm's thread starts after the trial's set-up looked for guest 1's. */
