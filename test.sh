@@ -58,10 +58,7 @@ mvn -B -ntp verify -Psoak -Dxenpv.soak.seconds="$soak_seconds" "$@"
 # module's target/jazzer/, out of the source tree.
 fuzz_seconds=${XENPV_FUZZ_SECONDS:-5}
 rm -rf bundles/*/target/jazzer
-# Netfront's ring target is left out of this run for now: under the late re-arming of spurious events its
-# timing-dependent oracle reports inputs that replay clean (docs/security.md, "Fuzzing"); verify replays its seeds.
-fuzz_modules=$(grep -rl --include='*FuzzTest.java' '@FuzzTest' bundles | sed 's|/src/test/.*||' | grep -v '^bundles/xen-netfront$' \
-    | sort -u | paste -sd, -)
+fuzz_modules=$(grep -rl --include='*FuzzTest.java' '@FuzzTest' bundles | sed 's|/src/test/.*||' | sort -u | paste -sd, -)
 if ! JAZZER_FUZZ=1 mvn -B -ntp -q test -pl "$fuzz_modules" -am -Dtest='*FuzzTest' \
         -Dsurefire.failIfNoSpecifiedTests=false -Dbnd.skip=true -Djazzer.max_duration="${fuzz_seconds}s"; then
     echo "test.sh: the bounded fuzzing run failed; reproducers (replay one by copying it into the target's" \

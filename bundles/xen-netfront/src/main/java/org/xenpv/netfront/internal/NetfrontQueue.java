@@ -98,11 +98,12 @@ final class NetfrontQueue implements AutoCloseable {
 
     private final ReentrantLock rxLock = new ReentrantLock();
     private final PoolPage[] rxPages;
-    // One received packet's responses, copied once from the ring: slot s is data unless rxExtraSlot[s].
-    private final int[] rxOffset = new int[MAX_RX_SLOTS + 2];
-    private final int[] rxFlags = new int[MAX_RX_SLOTS + 2];
-    private final int[] rxStatus = new int[MAX_RX_SLOTS + 2];
-    private final boolean[] rxExtraSlot = new boolean[MAX_RX_SLOTS + 2];
+    // One received packet's responses, copied once from the ring: slot s is data unless rxExtraSlot[s]
+    // (at most one extra-info slot, after the first).
+    private final int[] rxOffset = new int[MAX_RX_SLOTS + 1];
+    private final int[] rxFlags = new int[MAX_RX_SLOTS + 1];
+    private final int[] rxStatus = new int[MAX_RX_SLOTS + 1];
+    private final boolean[] rxExtraSlot = new boolean[MAX_RX_SLOTS + 1];
     /** The offload of the last GSO packet received: a stream of them reuses it. */
     private Offload lastGso = Offload.NONE;
     private final ByteBuffer frame = ByteBuffer.allocateDirect(MAX_RX_SLOTS * PAGE);
@@ -628,6 +629,7 @@ final class NetfrontQueue implements AutoCloseable {
         int mask = rx.capacity() - 1;
         int first = rx.responseConsumer();
         int slots = 0;
+        int extraSlots = 0;
         int gsoType = -1;
         int gsoSize = 0;
         boolean more = true;
@@ -639,7 +641,8 @@ final class NetfrontQueue implements AutoCloseable {
                 incomplete = true;
                 break;
             }
-            if (slots >= rxStatus.length) {
+            // Data slots only: the extra-info slot is not one of the limit's (it carries no buffer's data).
+            if (slots - extraSlots >= MAX_RX_SLOTS) {
                 markBroken("a received packet spans more than " + MAX_RX_SLOTS + " slots");
                 return -1;
             }
@@ -668,6 +671,7 @@ final class NetfrontQueue implements AutoCloseable {
                 int type = ring.get(extraAt + ExtraInfo.TYPE_OFFSET) & 0xff;
                 boolean hasMore = (ring.get(extraAt + ExtraInfo.FLAGS_OFFSET) & Netif.XEN_NETIF_EXTRA_FLAG_MORE) != 0;
                 rxExtraSlot[slots++] = true; // the extra slot's buffer carries no data
+                extraSlots = 1;
                 if (type == Netif.XEN_NETIF_EXTRA_TYPE_GSO) {
                     gsoSize = Short.toUnsignedInt(ring.getShort(extraAt + ExtraInfo.GSO_SIZE_OFFSET));
                     gsoType = ring.get(extraAt + ExtraInfo.GSO_TYPE_OFFSET) & 0xff;

@@ -174,6 +174,15 @@ class NetfrontRingsFuzzTest {
         // ACTIVE, and the broken device stayed ACTIVE. A race: this seed hits it only sometimes.
         seed("broken-while-coming-up", "outside its page", 0, new Script(0)
                 .rxSlot(true, 0, 4000, 0, 200).down().rxPublish(0).notifyBoth().up());
+        // Found by fuzzing: 19 data slots were taken as one frame (the limit counted the extra-info slot and
+        // one more); the finding reached it through request slots left unanswered, whose grant references
+        // read as MORE_DATA flags, so it depended on which references the grant table gave out.
+        Script nineteenSlots = new Script(0);
+        for (int s = 0; s < NetfrontQueue.MAX_RX_SLOTS; s++) {
+            nineteenSlots.rxSlot(true, 0, 0, Netif.NETRXF_MORE_DATA, 100);
+        }
+        seed("rx-nineteen-data-slots", "more than 18 slots", 0,
+                nineteenSlots.rxSlot(true, 0, 0, 0, 100).rxPublish(0).notifyBoth());
         seed("storm-while-down", null, 2, new Script(Script.SPLIT)
                 .rxPacket(60 - 14, 0, 0, 0, 0).rxPublish(0).notifyBoth().down().storm(32).send(100 - 14, 0, 0, 0).up()
                 .storm(32));
@@ -437,6 +446,9 @@ class NetfrontRingsFuzzTest {
         // were read at: published before the producer that covers them, so the receiver's checks see them.
         private int rxWritten;
         private volatile int rxProducer;
+        /** Whether the input ever published a producer behind the one before: a lie the device may see late. */
+        private boolean rxSteppedBack;
+        private boolean txSteppedBack;
         /** The furthest producer published: the slots below it are not written again. */
         private volatile int rxProducerMax;
         private int rxRequestsRead;
@@ -653,15 +665,26 @@ class NetfrontRingsFuzzTest {
             }
         }
 
+        /**
+         * Publishes an RX response producer. Where the backend writes next, and the furthest producer, move
+         * only to a producer at most a ring ahead: netfront takes nothing beyond that (it breaks), and two
+         * jumps of half the index space would otherwise bring the writer back onto responses published and
+         * not yet taken, so that the receiver's checks would read slots rewritten after netfront read them.
+         */
         private void rxPublish(int producer) {
-            if (producer - rxProducerMax > 0) {
+            if (aheadWithinRing(producer, rxProducerMax)) {
                 rxProducerMax = producer;
             }
+            rxSteppedBack |= producer - rxProducer < 0;
             rxProducer = producer;
             INDEX.setRelease(rxRing, SharedRingDescriptor.RSP_PROD_OFFSET, producer);
-            if (producer - rxWritten > 0) {
+            if (aheadWithinRing(producer, rxWritten)) {
                 rxWritten = producer;
             }
+        }
+
+        private static boolean aheadWithinRing(int producer, int from) {
+            return producer - from > 0 && producer - from <= Netif.RX_RING_SIZE;
         }
 
         private void txSlot(int idMode, int id, int status) {
@@ -684,6 +707,7 @@ class NetfrontRingsFuzzTest {
         }
 
         private void txPublish(int producer) {
+            txSteppedBack |= producer - txProducer < 0;
             txProducer = producer;
             INDEX.setRelease(txRing, SharedRingDescriptor.RSP_PROD_OFFSET, producer);
             if (producer - txWritten > 0) {
@@ -896,11 +920,19 @@ class NetfrontRingsFuzzTest {
                 }
                 notifyFrontend(true, true);
                 awaitQueue();
-                assertFalse(broken(), () -> "an honest backend's packets broke the device: "
-                        + nic.info().brokenReason().orElse(""));
-                assertEquals(before + 1, delivered, "an honest packet received after the input");
-                if (sent) {
-                    assertEquals(txBefore + 1, nic.statistics().total().txPackets(), "an honest answer to a send");
+                String reason = nic.info().brokenReason().orElse(null);
+                if (reason == null) {
+                    assertEquals(before + 1, delivered, "an honest packet received after the input");
+                    if (sent) {
+                        assertEquals(txBefore + 1, nic.statistics().total().txPackets(), "an honest answer to a send");
+                    }
+                } else {
+                    // The one lie an honest packet may still reveal: a producer the input stepped back, which the
+                    // event handler remembers, and whose event it may take only now, its port's re-arming delayed
+                    // by the input's spurious events.
+                    assertTrue(rxSteppedBack && reason.contains("RX response producer went backwards")
+                            || txSteppedBack && reason.contains("TX response producer went backwards"),
+                            () -> "an honest backend's packets broke the device: " + reason);
                 }
             }
             await("the queue's thread to idle", () -> worker.getState() == Thread.State.TERMINATED || parked());
