@@ -32,9 +32,10 @@ import org.xenpv.sim.hypervisor.HypervisorException;
  * would treat as fatal fails the whole vif.
  *
  * <p>An event only sets a flag and unparks the thread: no task object per
- * event. Ring entries are read into primitives; what is still allocated per
- * frame is the frame itself (its bytes and a {@link SimFrame}), which must
- * outlive the guest's ring slot while it crosses the switch.
+ * event. Ring entries are read into primitives; a frame taken from the guest
+ * is copied into a buffer of the queue's {@link SimFrame.Pool}, which comes
+ * back once every receiving queue has copied it out: nothing is allocated
+ * per frame once the pool holds what is in flight.
  */
 final class NetbackQueue implements AutoCloseable {
     /** netback's limit on the data slots of one packet (XEN_NETBK_LEGACY_SLOTS_MAX). */
@@ -45,7 +46,20 @@ final class NetbackQueue implements AutoCloseable {
     private static final int REWRITES = 20_000;
 
     private static final int PAGE = 4096;
-    private static final int MAX_PENDING_RX = 1024;
+    /**
+     * Bytes of frames waiting for the frontend's buffers before the queue
+     * counts as full: Linux netback's rx_queue_max (XENVIF_RX_QUEUE_BYTES,
+     * half the RX ring's pages), past which xenvif_rx_queue_tail stops the
+     * device's transmit queue.
+     */
+    static final int RX_QUEUE_BYTES = SharedRingDescriptor.capacity(Netif.RX_RING) / 2 * PAGE;
+    /**
+     * Frames a full queue still takes: what the stopped device's qdisc holds
+     * in Linux (a vif's txqueuelen, 1000) before it drops. A frame is dropped,
+     * and counted, only past both bounds; a ring momentarily out of buffers
+     * drops nothing.
+     */
+    static final int RX_QUEUE_OVERFLOW_FRAMES = 1000;
 
     /** What the queue needs from its vif. */
     interface Vif {
@@ -86,6 +100,12 @@ final class NetbackQueue implements AutoCloseable {
     private final int[] slotSize = new int[MAX_SLOTS_PER_PACKET];
     private final int[] slotId = new int[MAX_SLOTS_PER_PACKET];
     private final Deque<SimFrame> pendingRx = new ArrayDeque<>();
+    /** The bytes of the frames in {@link #pendingRx} (under its lock). */
+    private long pendingRxBytes;
+    /** Frames queued while {@link #RX_QUEUE_BYTES} already waited (under its lock): the qdisc's share. */
+    private int pendingRxOverflow;
+    /** The frames this queue takes from its guest (its thread only). */
+    private final SimFrame.Pool framePool = new SimFrame.Pool();
     private volatile boolean failed;
     // The request producers as last read (the queue's thread only): an honest frontend never moves one back.
     private int lastTxRequestProducer;
@@ -205,16 +225,44 @@ final class NetbackQueue implements AutoCloseable {
         }
     }
 
-    /** A frame from the switch for the frontend; dropped (and counted) when too many wait. */
+    /**
+     * A frame from the switch for the frontend: queued (this queue holds it
+     * until copied or dropped), or dropped and counted when the queue is
+     * failed or full ({@link #RX_QUEUE_BYTES} and {@link #RX_QUEUE_OVERFLOW_FRAMES}).
+     */
     void deliver(SimFrame frame) {
         synchronized (pendingRx) {
-            if (failed || pendingRx.size() >= MAX_PENDING_RX) {
+            if (failed) {
                 rxDropped.incrementAndGet();
                 return;
             }
+            if (pendingRxBytes >= RX_QUEUE_BYTES) {
+                if (pendingRxOverflow >= RX_QUEUE_OVERFLOW_FRAMES) {
+                    rxDropped.incrementAndGet();
+                    return;
+                }
+                pendingRxOverflow++;
+            }
+            frame.retain();
             pendingRx.add(frame);
+            pendingRxBytes += frame.length();
         }
         scheduleRx();
+    }
+
+    /** Takes the head of {@link #pendingRx}, which the caller peeked, and lets go of it. */
+    private void takePendingHead(SimFrame frame) {
+        synchronized (pendingRx) {
+            if (pendingRx.peek() != frame) {
+                return; // the queue stopped and let go of it meanwhile
+            }
+            pendingRx.poll();
+            pendingRxBytes -= frame.length();
+            if (pendingRxOverflow > 0) {
+                pendingRxOverflow--; // as the qdisc hands a frame on once the device takes one
+            }
+        }
+        frame.release();
     }
 
     private void fail(String why) {
@@ -319,16 +367,18 @@ final class NetbackQueue implements AutoCloseable {
             }
         }
         int status = Netif.NETIF_RSP_OKAY;
-        byte[] frame = null;
+        SimFrame frame = null;
         if (packetSize < rest || packetSize < 14) {
             status = Netif.NETIF_RSP_ERROR; // netback drops runts and inconsistent sizes without failing the vif
         } else {
-            frame = new byte[packetSize];
-            ByteBuffer into = ByteBuffer.wrap(frame);
+            frame = framePool.take(packetSize);
+            byte[] into = frame.data();
             try {
+                int filled = 0;
                 for (int i = 0; i < slots; i++) {
                     int length = i == 0 ? firstLength : slotSize[i];
-                    vif.guest().grants().copyFromGrant(vif.dom0(), slotGref[i], slotOffset[i], into, length);
+                    vif.guest().grants().copyFromGrant(vif.dom0(), slotGref[i], slotOffset[i], into, filled, length);
+                    filled += length;
                 }
             } catch (GrantException e) {
                 status = Netif.NETIF_RSP_ERROR;
@@ -342,19 +392,28 @@ final class NetbackQueue implements AutoCloseable {
             respond(slotId[i], status);
         }
         if (status != Netif.NETIF_RSP_OKAY) {
+            if (frame != null) {
+                frame.release();
+            }
             txErrors.incrementAndGet();
             return true;
         }
         if (gsoExtra) {
             if (gsoSize == 0 || (gsoType != Netif.XEN_NETIF_GSO_TYPE_TCPV4
                     && gsoType != Netif.XEN_NETIF_GSO_TYPE_TCPV6)) {
+                frame.release();
                 fail("invalid GSO type " + gsoType + " or size " + gsoSize);
                 return false;
             }
         }
         txPackets.incrementAndGet();
-        vif.transmit(new SimFrame(frame, (firstFlags & Netif.NETTXF_CSUM_BLANK) != 0,
-                (firstFlags & Netif.NETTXF_DATA_VALIDATED) != 0, gsoType, gsoSize));
+        frame.offload((firstFlags & Netif.NETTXF_CSUM_BLANK) != 0, (firstFlags & Netif.NETTXF_DATA_VALIDATED) != 0,
+                gsoType, gsoSize);
+        try {
+            vif.transmit(frame);
+        } finally {
+            frame.release(); // those that queued it hold it now
+        }
         return true;
     }
 
@@ -420,13 +479,13 @@ final class NetbackQueue implements AutoCloseable {
             if (frame == null) {
                 break;
             }
-            int length = frame.data().length;
+            int length = frame.length();
             int dataSlots = Math.max(1, (length + PAGE - 1) / PAGE);
             boolean gso = frame.gsoType() != 0 && vif.frontendGso(frame.gsoType());
             if ((dataSlots > 1 && !vif.frontendSg()) || (frame.gsoType() != 0 && !gso)
                     || dataSlots > MAX_SLOTS_PER_PACKET) {
                 // The frontend cannot take it whole; Linux would segment it in software, the simulator drops it.
-                dropPendingHead();
+                dropPendingHead(frame);
                 continue;
             }
             int needed = dataSlots + (gso ? 1 : 0);
@@ -453,12 +512,8 @@ final class NetbackQueue implements AutoCloseable {
                 promised = true;
                 continue;
             }
-            synchronized (pendingRx) {
-                pendingRx.poll();
-            }
-            if (!receiveOneFrame(frame, dataSlots, gso)) {
-                return;
-            }
+            receiveOneFrame(frame, dataSlots, gso);
+            takePendingHead(frame);
             pushed = true;
         }
         if (pushed && rx.pushResponsesAndCheckNotify()) {
@@ -466,27 +521,24 @@ final class NetbackQueue implements AutoCloseable {
         }
     }
 
-    private void dropPendingHead() {
-        synchronized (pendingRx) {
-            pendingRx.poll();
-        }
+    private void dropPendingHead(SimFrame frame) {
+        takePendingHead(frame);
         rxDropped.incrementAndGet();
     }
 
-    private boolean receiveOneFrame(SimFrame frame, int dataSlots, boolean gso) {
+    private void receiveOneFrame(SimFrame frame, int dataSlots, boolean gso) {
         ByteBuffer page = rx.page();
         byte[] data = frame.data();
-        ByteBuffer from = ByteBuffer.wrap(data);
+        int length = frame.length();
         int at = 0;
         for (int i = 0; i < dataSlots; i++) {
             int requestAt = rx.consumeRequestSlot();
             int id = Short.toUnsignedInt(page.getShort(requestAt + RxRequest.ID_OFFSET));
             int gref = page.getInt(requestAt + RxRequest.GREF_OFFSET);
-            int chunk = Math.min(PAGE, data.length - at);
+            int chunk = Math.min(PAGE, length - at);
             int status = chunk;
             try {
-                from.position(at);
-                vif.guest().grants().copyToGrant(vif.dom0(), from, gref, 0, chunk);
+                vif.guest().grants().copyToGrant(vif.dom0(), data, at, gref, 0, chunk);
             } catch (GrantException e) {
                 status = Netif.NETIF_RSP_ERROR;
             }
@@ -509,7 +561,6 @@ final class NetbackQueue implements AutoCloseable {
             at += chunk;
         }
         rxPackets.incrementAndGet();
-        return true;
     }
 
     // --- faults: what a lying backend writes ---
@@ -723,12 +774,8 @@ final class NetbackQueue implements AutoCloseable {
     }
 
     private void stop() {
-        failed = true;
+        failed = true; // from here on deliver() queues nothing
         calm();
-        synchronized (pendingRx) {
-            rxDropped.addAndGet(pendingRx.size());
-            pendingRx.clear();
-        }
         running = false;
         LockSupport.unpark(thread);
         if (Thread.currentThread() != thread) {
@@ -737,6 +784,16 @@ final class NetbackQueue implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        // After the thread, so that a frame it is still copying is not handed back to its pool under it.
+        synchronized (pendingRx) {
+            rxDropped.addAndGet(pendingRx.size());
+            for (SimFrame frame : pendingRx) {
+                frame.release();
+            }
+            pendingRx.clear();
+            pendingRxBytes = 0;
+            pendingRxOverflow = 0;
         }
     }
 }
