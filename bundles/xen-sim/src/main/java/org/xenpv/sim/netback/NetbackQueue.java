@@ -60,6 +60,16 @@ final class NetbackQueue implements AutoCloseable {
      * drops nothing.
      */
     static final int RX_QUEUE_OVERFLOW_FRAMES = 1000;
+    /**
+     * How long the queue's thread keeps looking for work before it parks:
+     * an event or a frame within that time costs no wake-up (netfront's
+     * queue polls as long).
+     */
+    private static final long POLL_NANOS = TimeUnit.MICROSECONDS.toNanos(Long.getLong("xenpv.sim.netbackPollMicros", 20));
+    /** Receiving queues one TX batch may hand frames to before the rest are woken instead. */
+    private static final int MAX_RECEIVERS = 16;
+    /** The queue whose thread this is, so that a frame it sends over the switch knows where it comes from. */
+    private static final ThreadLocal<NetbackQueue> SENDING = new ThreadLocal<>();
 
     /** What the queue needs from its vif. */
     interface Vif {
@@ -94,6 +104,17 @@ final class NetbackQueue implements AutoCloseable {
     private volatile boolean running = true;
     private final AtomicBoolean txScheduled = new AtomicBoolean();
     private final AtomicBoolean rxScheduled = new AtomicBoolean();
+    /** Set by the queue's thread before it parks: an event or frame unparks it only then. */
+    private volatile boolean parked;
+    /**
+     * Whoever writes the RX ring holds this: the queue's own thread, or the
+     * thread of a sending queue that copies its frames in at the end of its
+     * batch, as the queue's thread would, without waking it.
+     */
+    private final AtomicBoolean rxBusy = new AtomicBoolean();
+    /** Queues this one's thread has sent frames to in its current TX batch (its thread only). */
+    private final NetbackQueue[] receivers = new NetbackQueue[MAX_RECEIVERS];
+    private int receiverCount;
     // One TX packet's data slots, read once from the ring.
     private final int[] slotGref = new int[MAX_SLOTS_PER_PACKET];
     private final int[] slotOffset = new int[MAX_SLOTS_PER_PACKET];
@@ -173,28 +194,105 @@ final class NetbackQueue implements AutoCloseable {
         thread.start();
     }
 
-    /** The queue's thread: TX work, then RX work, as their events asked; parked in between. */
+    /**
+     * The queue's thread: TX work, then RX work, as their events asked; it
+     * polls for {@link #POLL_NANOS} after its last work, then parks.
+     */
     private void work() {
+        SENDING.set(this);
+        long lastWork = System.nanoTime();
         while (running) {
+            boolean txAsked = txScheduled.getAndSet(false);
+            // Read after the flag: a fault injected before the event that set it is armed before the requests
+            // that event announced are answered, however the thread's turn falls.
             NetbackFault injected = fault.getAndSet(null);
-            if (injected != null) {
-                write(injected);
+            if (injected != null || (rxFault != null && !failed)) {
+                lockRx(); // a fault may write the RX ring
+                try {
+                    if (injected != null) {
+                        write(injected);
+                    }
+                    if (rxFault != null && !failed && forgeRx(rxFault)) {
+                        rxFault = null;
+                    }
+                } finally {
+                    rxBusy.set(false);
+                }
             }
-            if (rxFault != null && !failed && forgeRx(rxFault)) {
-                rxFault = null;
-            }
-            boolean didTx = txScheduled.getAndSet(false);
-            if (didTx) {
+            boolean worked = false;
+            if (txAsked) {
                 processTx();
+                runReceivers(); // those of a pass that ended early (the vif failed)
+                worked = true;
             }
-            boolean didRx = rxScheduled.getAndSet(false);
-            if (didRx) {
-                processRx();
-            }
-            if (!didTx && !didRx) {
-                LockSupport.park(this);
+            worked |= drainRx();
+            if (worked) {
+                lastWork = System.nanoTime();
+            } else if (System.nanoTime() - lastWork < POLL_NANOS) {
+                Thread.onSpinWait();
+            } else {
+                parked = true;
+                // Checked after the flag is up: a scheduler sets its flag first and then looks for it.
+                if (running && !txScheduled.get() && !rxScheduled.get() && fault.get() == null) {
+                    LockSupport.park(this);
+                }
+                parked = false;
             }
         }
+    }
+
+    /**
+     * Runs the RX work asked for on this thread, unless another thread holds
+     * the RX side: that one then sees the request when it lets go.
+     *
+     * @return whether it ran any
+     */
+    private boolean drainRx() {
+        boolean ran = false;
+        while (rxScheduled.get()) {
+            if (!rxBusy.compareAndSet(false, true)) {
+                return ran;
+            }
+            try {
+                if (rxScheduled.getAndSet(false)) {
+                    processRx();
+                    ran = true;
+                }
+            } finally {
+                rxBusy.set(false);
+            }
+        }
+        return ran;
+    }
+
+    /** Takes the RX side, waiting for a sending queue's thread that holds it to finish its pass. */
+    private void lockRx() {
+        while (!rxBusy.compareAndSet(false, true)) {
+            Thread.onSpinWait();
+        }
+    }
+
+    /** At the end of a TX batch: the receiving queues copy what this thread sent them, here. */
+    private void runReceivers() {
+        for (int i = 0; i < receiverCount; i++) {
+            receivers[i].drainRx();
+            receivers[i] = null;
+        }
+        receiverCount = 0;
+    }
+
+    /** Notes {@code receiver} for {@link #runReceivers}; false when the batch has too many already. */
+    private boolean deferTo(NetbackQueue receiver) {
+        for (int i = 0; i < receiverCount; i++) {
+            if (receivers[i] == receiver) {
+                return true;
+            }
+        }
+        if (receiverCount == MAX_RECEIVERS) {
+            return false;
+        }
+        receivers[receiverCount++] = receiver;
+        return true;
     }
 
     private void closeQuietly(GrantMapping a, GrantMapping b, int port) {
@@ -214,13 +312,13 @@ final class NetbackQueue implements AutoCloseable {
     }
 
     void scheduleTx() {
-        if (!failed && !txScheduled.getAndSet(true)) {
+        if (!failed && !txScheduled.getAndSet(true) && parked) {
             LockSupport.unpark(thread);
         }
     }
 
     void scheduleRx() {
-        if (!failed && !rxScheduled.getAndSet(true)) {
+        if (!failed && !rxScheduled.getAndSet(true) && parked) {
             LockSupport.unpark(thread);
         }
     }
@@ -247,7 +345,14 @@ final class NetbackQueue implements AutoCloseable {
             pendingRx.add(frame);
             pendingRxBytes += frame.length();
         }
-        scheduleRx();
+        NetbackQueue sender = SENDING.get();
+        if (sender != null && sender != this && !failed && sender.deferTo(this)) {
+            // Copied in by the sending queue's thread at the end of its batch: a netback thread on another
+            // CPU of a real dom0 would take it at once; here that wake-up costs more than the copy.
+            rxScheduled.set(true);
+        } else {
+            scheduleRx();
+        }
     }
 
     /** Takes the head of {@link #pendingRx}, which the caller peeked, and lets go of it. */
@@ -306,6 +411,7 @@ final class NetbackQueue implements AutoCloseable {
             if (answered && tx.pushResponsesAndCheckNotify()) {
                 notifyFrontend(txPort);
             }
+            runReceivers();
         } while (tx.finalCheckForRequests());
     }
 
@@ -785,7 +891,11 @@ final class NetbackQueue implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        // After the thread, so that a frame it is still copying is not handed back to its pool under it.
+        // After the thread and any sending queue's pass over the RX side, so that a frame still being copied
+        // is not handed back to its pool under the copy; the RX side stays taken, the queue is done.
+        if (Thread.currentThread() != thread) {
+            lockRx();
+        }
         synchronized (pendingRx) {
             rxDropped.addAndGet(pendingRx.size());
             for (SimFrame frame : pendingRx) {
