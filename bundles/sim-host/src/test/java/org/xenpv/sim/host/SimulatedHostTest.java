@@ -12,11 +12,15 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
 import org.xenpv.net.Nic;
 import org.xenpv.net.Offload;
+import org.xenpv.net.SendStatus;
+import org.xenpv.sim.netback.SimNetback;
 import org.xenpv.sim.netback.SimToolstack;
 
 /** The public simulated host, used as a test outside the driver's bundles uses it. */
@@ -67,6 +71,64 @@ class SimulatedHostTest {
         }
         assertEquals(List.of(), host.leftovers(), "grants, mappings, ports or netback errors left");
         host.await("the host's threads to end", () -> before.containsAll(xenpvThreads()));
+    }
+
+    /**
+     * Linux netback queues frames for a guest whose RX ring has no buffers
+     * left, up to rx_queue_max bytes and then the stopped queue's 1000, and
+     * drops (counting them) only past that: a receiver that stalls loses
+     * nothing until then, and every frame sent is delivered or counted.
+     */
+    @Test
+    void aStalledReceiverLosesNothingUntilNetbacksQueueIsFullAndEveryFrameIsCounted() throws Exception {
+        try (SimulatedHost host = SimulatedHost.builder().guests(2).queues(1).start()) {
+            Nic one = host.guest(1).nic("vif-0");
+            Nic two = host.guest(2).nic("vif-0");
+            SimNetback towardsTwo = host.toolstack().vif(2, 0).orElseThrow().backend();
+            AtomicLong delivered = new AtomicLong();
+            Semaphore stall = new Semaphore(0);
+            two.setReceiver((queue, frame, offload) -> {
+                stall.acquireUninterruptibly();
+                delivered.incrementAndGet();
+            });
+            ByteBuffer frame = frame(two, one, 1514);
+            // The ring's buffers and what fits in rx_queue_max behind them (1514 bytes a frame): none is lost.
+            int fits = 256 + 300;
+            sendAll(one, frame, fits);
+            host.await("every frame taken from guest 1 and queued or copied for guest 2",
+                    () -> towardsTwo.framesToGuest() + towardsTwo.pendingFramesToGuest() == fits);
+            assertEquals(0, towardsTwo.framesDropped(), "frames dropped while netback's queue had room");
+            stall.release(Integer.MAX_VALUE);
+            host.await("all of them received", () -> delivered.get() == fits);
+
+            stall.drainPermits();
+            delivered.set(0);
+            long droppedBefore = towardsTwo.framesDropped();
+            long toGuestBefore = towardsTwo.framesToGuest();
+            int many = 256 + 347 + 1000 + 500; // past the ring, rx_queue_max (347 such frames) and the qdisc's 1000
+            sendAll(one, frame, many);
+            host.await("every frame copied, queued or dropped by netback", () -> towardsTwo.framesToGuest()
+                    - toGuestBefore + towardsTwo.pendingFramesToGuest() + towardsTwo.framesDropped() - droppedBefore
+                    == many);
+            long dropped = towardsTwo.framesDropped() - droppedBefore;
+            assertTrue(dropped > 0, "past rx_queue_max netback drops");
+            assertTrue(many - dropped >= fits, "what the ring and the queue hold is kept: " + (many - dropped));
+            stall.release(Integer.MAX_VALUE);
+            host.await("all that was not dropped received",
+                    () -> delivered.get() + dropped + two.statistics().total().rxDropped() == many);
+        }
+    }
+
+    private static void sendAll(Nic from, ByteBuffer frame, int count) {
+        for (int i = 0; i < count; i++) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(BOUND_SECONDS);
+            SendStatus status;
+            while ((status = from.offer(frame.duplicate(), Offload.NONE, false)) == SendStatus.FULL) {
+                assertTrue(System.nanoTime() < deadline, "the sender's ring stayed full");
+                Thread.onSpinWait();
+            }
+            assertEquals(SendStatus.QUEUED, status, "frame " + i);
+        }
     }
 
     @Test

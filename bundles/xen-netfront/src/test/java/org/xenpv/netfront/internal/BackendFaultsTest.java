@@ -186,6 +186,9 @@ class BackendFaultsTest {
         assertTrue(peer.send(NetfrontExchangeTest.frame(attacked.macAddress(), peer.macAddress(), 100),
                 Offload.NONE));
         SimWorld.waitFor("the peer's frame at the attacked device", () -> atAttacked.get() == 1);
+        // The attacked device has sent nothing, so the switch flooded that frame to the other vif too: its
+        // copy must be in before the bystander traffic counts the peer's frames there.
+        SimWorld.waitFor("the flooded copy at the other vif", () -> atOther.get() == 1);
         new BystanderTraffic(other, peer, atOther, atPeer).flows();
         assertEveryFrameAccounted(0);
     }

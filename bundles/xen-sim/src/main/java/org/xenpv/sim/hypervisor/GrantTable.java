@@ -184,6 +184,47 @@ public final class GrantTable {
         }
     }
 
+    /**
+     * Copies {@code length} bytes from offset {@code offset} of granted page
+     * {@code ref} into {@code destination} from {@code at}: GNTTABOP_copy into
+     * the copier's own memory, without a buffer object per copy.
+     */
+    public void copyFromGrant(Domain copier, int ref, int offset, byte[] destination, int at, int length)
+            throws GrantException {
+        checkCopyRange(offset, length);
+        checkArrayRange("destination", destination, at, length);
+        Entry entry = beginCopy(copier, ref, false);
+        try {
+            entry.page.get(offset, destination, at, length);
+        } finally {
+            endCopy(ref, entry);
+        }
+    }
+
+    /**
+     * Copies {@code length} bytes of {@code source} from {@code at} into
+     * granted page {@code ref} at {@code offset}: GNTTABOP_copy from the
+     * copier's own memory, without a buffer object per copy.
+     */
+    public void copyToGrant(Domain copier, byte[] source, int at, int ref, int offset, int length)
+            throws GrantException {
+        checkCopyRange(offset, length);
+        checkArrayRange("source", source, at, length);
+        Entry entry = beginCopy(copier, ref, true);
+        try {
+            entry.page.put(offset, source, at, length);
+        } finally {
+            endCopy(ref, entry);
+        }
+    }
+
+    private static void checkArrayRange(String what, byte[] bytes, int at, int length) throws GrantException {
+        if (at < 0 || at > bytes.length - length) {
+            throw new GrantException(GrantStatus.BAD_COPY_ARG, what + " has " + bytes.length + " bytes, copy needs "
+                    + length + " from " + at);
+        }
+    }
+
     private static void checkCopyRange(int offset, int length) throws GrantException {
         if (offset < 0 || length < 0 || offset + length > PAGE_SIZE) {
             throw new GrantException(GrantStatus.BAD_COPY_ARG, "copy of " + length + " bytes at offset " + offset

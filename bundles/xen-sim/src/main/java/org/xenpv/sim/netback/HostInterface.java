@@ -162,12 +162,12 @@ public final class HostInterface implements Uplink {
 
         @Override
         public void send(SimFrame frame) {
-            byte[] data = frame.data();
-            if (data.length > scratch.capacity()) {
+            int length = frame.length();
+            if (length > scratch.capacity()) {
                 counters.droppedRefused.increment(); // netif frames are at most 64 KiB: never happens
                 return;
             }
-            scratch.clear().put(0, data).limit(data.length);
+            scratch.clear().put(0, frame.data(), 0, length).limit(length);
             if (!HostOffloads.toHost(frame, scratch, writer.header(), counters)) {
                 writer.header().clear();
                 return;

@@ -32,9 +32,10 @@ import org.xenpv.sim.hypervisor.HypervisorException;
  * would treat as fatal fails the whole vif.
  *
  * <p>An event only sets a flag and unparks the thread: no task object per
- * event. Ring entries are read into primitives; what is still allocated per
- * frame is the frame itself (its bytes and a {@link SimFrame}), which must
- * outlive the guest's ring slot while it crosses the switch.
+ * event. Ring entries are read into primitives; a frame taken from the guest
+ * is copied into a buffer of the queue's {@link SimFrame.Pool}, which comes
+ * back once every receiving queue has copied it out: nothing is allocated
+ * per frame once the pool holds what is in flight.
  */
 final class NetbackQueue implements AutoCloseable {
     /** netback's limit on the data slots of one packet (XEN_NETBK_LEGACY_SLOTS_MAX). */
@@ -45,7 +46,30 @@ final class NetbackQueue implements AutoCloseable {
     private static final int REWRITES = 20_000;
 
     private static final int PAGE = 4096;
-    private static final int MAX_PENDING_RX = 1024;
+    /**
+     * Bytes of frames waiting for the frontend's buffers before the queue
+     * counts as full: Linux netback's rx_queue_max (XENVIF_RX_QUEUE_BYTES,
+     * half the RX ring's pages), past which xenvif_rx_queue_tail stops the
+     * device's transmit queue.
+     */
+    static final int RX_QUEUE_BYTES = SharedRingDescriptor.capacity(Netif.RX_RING) / 2 * PAGE;
+    /**
+     * Frames a full queue still takes: what the stopped device's qdisc holds
+     * in Linux (a vif's txqueuelen, 1000) before it drops. A frame is dropped,
+     * and counted, only past both bounds; a ring momentarily out of buffers
+     * drops nothing.
+     */
+    static final int RX_QUEUE_OVERFLOW_FRAMES = 1000;
+    /**
+     * How long the queue's thread keeps looking for work before it parks:
+     * an event or a frame within that time costs no wake-up (netfront's
+     * queue polls as long).
+     */
+    private static final long POLL_NANOS = TimeUnit.MICROSECONDS.toNanos(Long.getLong("xenpv.sim.netbackPollMicros", 20));
+    /** Receiving queues one TX batch may hand frames to before the rest are woken instead. */
+    private static final int MAX_RECEIVERS = 16;
+    /** The queue whose thread this is, so that a frame it sends over the switch knows where it comes from. */
+    private static final ThreadLocal<NetbackQueue> SENDING = new ThreadLocal<>();
 
     /** What the queue needs from its vif. */
     interface Vif {
@@ -80,12 +104,29 @@ final class NetbackQueue implements AutoCloseable {
     private volatile boolean running = true;
     private final AtomicBoolean txScheduled = new AtomicBoolean();
     private final AtomicBoolean rxScheduled = new AtomicBoolean();
+    /** Set by the queue's thread before it parks: an event or frame unparks it only then. */
+    private volatile boolean parked;
+    /**
+     * Whoever writes the RX ring holds this: the queue's own thread, or the
+     * thread of a sending queue that copies its frames in at the end of its
+     * batch, as the queue's thread would, without waking it.
+     */
+    private final AtomicBoolean rxBusy = new AtomicBoolean();
+    /** Queues this one's thread has sent frames to in its current TX batch (its thread only). */
+    private final NetbackQueue[] receivers = new NetbackQueue[MAX_RECEIVERS];
+    private int receiverCount;
     // One TX packet's data slots, read once from the ring.
     private final int[] slotGref = new int[MAX_SLOTS_PER_PACKET];
     private final int[] slotOffset = new int[MAX_SLOTS_PER_PACKET];
     private final int[] slotSize = new int[MAX_SLOTS_PER_PACKET];
     private final int[] slotId = new int[MAX_SLOTS_PER_PACKET];
     private final Deque<SimFrame> pendingRx = new ArrayDeque<>();
+    /** The bytes of the frames in {@link #pendingRx} (under its lock). */
+    private long pendingRxBytes;
+    /** Frames queued while {@link #RX_QUEUE_BYTES} already waited (under its lock): the qdisc's share. */
+    private int pendingRxOverflow;
+    /** The frames this queue takes from its guest (its thread only). */
+    private final SimFrame.Pool framePool = new SimFrame.Pool();
     private volatile boolean failed;
     // The request producers as last read (the queue's thread only): an honest frontend never moves one back.
     private int lastTxRequestProducer;
@@ -153,28 +194,105 @@ final class NetbackQueue implements AutoCloseable {
         thread.start();
     }
 
-    /** The queue's thread: TX work, then RX work, as their events asked; parked in between. */
+    /**
+     * The queue's thread: TX work, then RX work, as their events asked; it
+     * polls for {@link #POLL_NANOS} after its last work, then parks.
+     */
     private void work() {
+        SENDING.set(this);
+        long lastWork = System.nanoTime();
         while (running) {
+            boolean txAsked = txScheduled.getAndSet(false);
+            // Read after the flag: a fault injected before the event that set it is armed before the requests
+            // that event announced are answered, however the thread's turn falls.
             NetbackFault injected = fault.getAndSet(null);
-            if (injected != null) {
-                write(injected);
+            if (injected != null || (rxFault != null && !failed)) {
+                lockRx(); // a fault may write the RX ring
+                try {
+                    if (injected != null) {
+                        write(injected);
+                    }
+                    if (rxFault != null && !failed && forgeRx(rxFault)) {
+                        rxFault = null;
+                    }
+                } finally {
+                    rxBusy.set(false);
+                }
             }
-            if (rxFault != null && !failed && forgeRx(rxFault)) {
-                rxFault = null;
-            }
-            boolean didTx = txScheduled.getAndSet(false);
-            if (didTx) {
+            boolean worked = false;
+            if (txAsked) {
                 processTx();
+                runReceivers(); // those of a pass that ended early (the vif failed)
+                worked = true;
             }
-            boolean didRx = rxScheduled.getAndSet(false);
-            if (didRx) {
-                processRx();
-            }
-            if (!didTx && !didRx) {
-                LockSupport.park(this);
+            worked |= drainRx();
+            if (worked) {
+                lastWork = System.nanoTime();
+            } else if (System.nanoTime() - lastWork < POLL_NANOS) {
+                Thread.onSpinWait();
+            } else {
+                parked = true;
+                // Checked after the flag is up: a scheduler sets its flag first and then looks for it.
+                if (running && !txScheduled.get() && !rxScheduled.get() && fault.get() == null) {
+                    LockSupport.park(this);
+                }
+                parked = false;
             }
         }
+    }
+
+    /**
+     * Runs the RX work asked for on this thread, unless another thread holds
+     * the RX side: that one then sees the request when it lets go.
+     *
+     * @return whether it ran any
+     */
+    private boolean drainRx() {
+        boolean ran = false;
+        while (rxScheduled.get()) {
+            if (!rxBusy.compareAndSet(false, true)) {
+                return ran;
+            }
+            try {
+                if (rxScheduled.getAndSet(false)) {
+                    processRx();
+                    ran = true;
+                }
+            } finally {
+                rxBusy.set(false);
+            }
+        }
+        return ran;
+    }
+
+    /** Takes the RX side, waiting for a sending queue's thread that holds it to finish its pass. */
+    private void lockRx() {
+        while (!rxBusy.compareAndSet(false, true)) {
+            Thread.onSpinWait();
+        }
+    }
+
+    /** At the end of a TX batch: the receiving queues copy what this thread sent them, here. */
+    private void runReceivers() {
+        for (int i = 0; i < receiverCount; i++) {
+            receivers[i].drainRx();
+            receivers[i] = null;
+        }
+        receiverCount = 0;
+    }
+
+    /** Notes {@code receiver} for {@link #runReceivers}; false when the batch has too many already. */
+    private boolean deferTo(NetbackQueue receiver) {
+        for (int i = 0; i < receiverCount; i++) {
+            if (receivers[i] == receiver) {
+                return true;
+            }
+        }
+        if (receiverCount == MAX_RECEIVERS) {
+            return false;
+        }
+        receivers[receiverCount++] = receiver;
+        return true;
     }
 
     private void closeQuietly(GrantMapping a, GrantMapping b, int port) {
@@ -194,27 +312,62 @@ final class NetbackQueue implements AutoCloseable {
     }
 
     void scheduleTx() {
-        if (!failed && !txScheduled.getAndSet(true)) {
+        if (!failed && !txScheduled.getAndSet(true) && parked) {
             LockSupport.unpark(thread);
         }
     }
 
     void scheduleRx() {
-        if (!failed && !rxScheduled.getAndSet(true)) {
+        if (!failed && !rxScheduled.getAndSet(true) && parked) {
             LockSupport.unpark(thread);
         }
     }
 
-    /** A frame from the switch for the frontend; dropped (and counted) when too many wait. */
+    /**
+     * A frame from the switch for the frontend: queued (this queue holds it
+     * until copied or dropped), or dropped and counted when the queue is
+     * failed or full ({@link #RX_QUEUE_BYTES} and {@link #RX_QUEUE_OVERFLOW_FRAMES}).
+     */
     void deliver(SimFrame frame) {
         synchronized (pendingRx) {
-            if (failed || pendingRx.size() >= MAX_PENDING_RX) {
+            if (failed) {
                 rxDropped.incrementAndGet();
                 return;
             }
+            if (pendingRxBytes >= RX_QUEUE_BYTES) {
+                if (pendingRxOverflow >= RX_QUEUE_OVERFLOW_FRAMES) {
+                    rxDropped.incrementAndGet();
+                    return;
+                }
+                pendingRxOverflow++;
+            }
+            frame.retain();
             pendingRx.add(frame);
+            pendingRxBytes += frame.length();
         }
-        scheduleRx();
+        NetbackQueue sender = SENDING.get();
+        if (sender != null && sender != this && !failed && sender.deferTo(this)) {
+            // Copied in by the sending queue's thread at the end of its batch: a netback thread on another
+            // CPU of a real dom0 would take it at once; here that wake-up costs more than the copy.
+            rxScheduled.set(true);
+        } else {
+            scheduleRx();
+        }
+    }
+
+    /** Takes the head of {@link #pendingRx}, which the caller peeked, and lets go of it. */
+    private void takePendingHead(SimFrame frame) {
+        synchronized (pendingRx) {
+            if (pendingRx.peek() != frame) {
+                return; // the queue stopped and let go of it meanwhile
+            }
+            pendingRx.poll();
+            pendingRxBytes -= frame.length();
+            if (pendingRxOverflow > 0) {
+                pendingRxOverflow--; // as the qdisc hands a frame on once the device takes one
+            }
+        }
+        frame.release();
     }
 
     private void fail(String why) {
@@ -258,6 +411,7 @@ final class NetbackQueue implements AutoCloseable {
             if (answered && tx.pushResponsesAndCheckNotify()) {
                 notifyFrontend(txPort);
             }
+            runReceivers();
         } while (tx.finalCheckForRequests());
     }
 
@@ -319,16 +473,18 @@ final class NetbackQueue implements AutoCloseable {
             }
         }
         int status = Netif.NETIF_RSP_OKAY;
-        byte[] frame = null;
+        SimFrame frame = null;
         if (packetSize < rest || packetSize < 14) {
             status = Netif.NETIF_RSP_ERROR; // netback drops runts and inconsistent sizes without failing the vif
         } else {
-            frame = new byte[packetSize];
-            ByteBuffer into = ByteBuffer.wrap(frame);
+            frame = framePool.take(packetSize);
+            byte[] into = frame.data();
             try {
+                int filled = 0;
                 for (int i = 0; i < slots; i++) {
                     int length = i == 0 ? firstLength : slotSize[i];
-                    vif.guest().grants().copyFromGrant(vif.dom0(), slotGref[i], slotOffset[i], into, length);
+                    vif.guest().grants().copyFromGrant(vif.dom0(), slotGref[i], slotOffset[i], into, filled, length);
+                    filled += length;
                 }
             } catch (GrantException e) {
                 status = Netif.NETIF_RSP_ERROR;
@@ -342,19 +498,28 @@ final class NetbackQueue implements AutoCloseable {
             respond(slotId[i], status);
         }
         if (status != Netif.NETIF_RSP_OKAY) {
+            if (frame != null) {
+                frame.release();
+            }
             txErrors.incrementAndGet();
             return true;
         }
         if (gsoExtra) {
             if (gsoSize == 0 || (gsoType != Netif.XEN_NETIF_GSO_TYPE_TCPV4
                     && gsoType != Netif.XEN_NETIF_GSO_TYPE_TCPV6)) {
+                frame.release();
                 fail("invalid GSO type " + gsoType + " or size " + gsoSize);
                 return false;
             }
         }
         txPackets.incrementAndGet();
-        vif.transmit(new SimFrame(frame, (firstFlags & Netif.NETTXF_CSUM_BLANK) != 0,
-                (firstFlags & Netif.NETTXF_DATA_VALIDATED) != 0, gsoType, gsoSize));
+        frame.offload((firstFlags & Netif.NETTXF_CSUM_BLANK) != 0, (firstFlags & Netif.NETTXF_DATA_VALIDATED) != 0,
+                gsoType, gsoSize);
+        try {
+            vif.transmit(frame);
+        } finally {
+            frame.release(); // those that queued it hold it now
+        }
         return true;
     }
 
@@ -420,13 +585,13 @@ final class NetbackQueue implements AutoCloseable {
             if (frame == null) {
                 break;
             }
-            int length = frame.data().length;
+            int length = frame.length();
             int dataSlots = Math.max(1, (length + PAGE - 1) / PAGE);
             boolean gso = frame.gsoType() != 0 && vif.frontendGso(frame.gsoType());
             if ((dataSlots > 1 && !vif.frontendSg()) || (frame.gsoType() != 0 && !gso)
                     || dataSlots > MAX_SLOTS_PER_PACKET) {
                 // The frontend cannot take it whole; Linux would segment it in software, the simulator drops it.
-                dropPendingHead();
+                dropPendingHead(frame);
                 continue;
             }
             int needed = dataSlots + (gso ? 1 : 0);
@@ -453,12 +618,8 @@ final class NetbackQueue implements AutoCloseable {
                 promised = true;
                 continue;
             }
-            synchronized (pendingRx) {
-                pendingRx.poll();
-            }
-            if (!receiveOneFrame(frame, dataSlots, gso)) {
-                return;
-            }
+            receiveOneFrame(frame, dataSlots, gso);
+            takePendingHead(frame);
             pushed = true;
         }
         if (pushed && rx.pushResponsesAndCheckNotify()) {
@@ -466,27 +627,24 @@ final class NetbackQueue implements AutoCloseable {
         }
     }
 
-    private void dropPendingHead() {
-        synchronized (pendingRx) {
-            pendingRx.poll();
-        }
+    private void dropPendingHead(SimFrame frame) {
+        takePendingHead(frame);
         rxDropped.incrementAndGet();
     }
 
-    private boolean receiveOneFrame(SimFrame frame, int dataSlots, boolean gso) {
+    private void receiveOneFrame(SimFrame frame, int dataSlots, boolean gso) {
         ByteBuffer page = rx.page();
         byte[] data = frame.data();
-        ByteBuffer from = ByteBuffer.wrap(data);
+        int length = frame.length();
         int at = 0;
         for (int i = 0; i < dataSlots; i++) {
             int requestAt = rx.consumeRequestSlot();
             int id = Short.toUnsignedInt(page.getShort(requestAt + RxRequest.ID_OFFSET));
             int gref = page.getInt(requestAt + RxRequest.GREF_OFFSET);
-            int chunk = Math.min(PAGE, data.length - at);
+            int chunk = Math.min(PAGE, length - at);
             int status = chunk;
             try {
-                from.position(at);
-                vif.guest().grants().copyToGrant(vif.dom0(), from, gref, 0, chunk);
+                vif.guest().grants().copyToGrant(vif.dom0(), data, at, gref, 0, chunk);
             } catch (GrantException e) {
                 status = Netif.NETIF_RSP_ERROR;
             }
@@ -509,7 +667,6 @@ final class NetbackQueue implements AutoCloseable {
             at += chunk;
         }
         rxPackets.incrementAndGet();
-        return true;
     }
 
     // --- faults: what a lying backend writes ---
@@ -723,12 +880,8 @@ final class NetbackQueue implements AutoCloseable {
     }
 
     private void stop() {
-        failed = true;
+        failed = true; // from here on deliver() queues nothing
         calm();
-        synchronized (pendingRx) {
-            rxDropped.addAndGet(pendingRx.size());
-            pendingRx.clear();
-        }
         running = false;
         LockSupport.unpark(thread);
         if (Thread.currentThread() != thread) {
@@ -737,6 +890,20 @@ final class NetbackQueue implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        // After the thread and any sending queue's pass over the RX side, so that a frame still being copied
+        // is not handed back to its pool under the copy; the RX side stays taken, the queue is done.
+        if (Thread.currentThread() != thread) {
+            lockRx();
+        }
+        synchronized (pendingRx) {
+            rxDropped.addAndGet(pendingRx.size());
+            for (SimFrame frame : pendingRx) {
+                frame.release();
+            }
+            pendingRx.clear();
+            pendingRxBytes = 0;
+            pendingRxOverflow = 0;
         }
     }
 }

@@ -403,6 +403,11 @@ public final class SimNetback implements SimSwitch.Port, AutoCloseable {
         return counters[2].get();
     }
 
+    /** Frames for the guest waiting in its queues for buffers (at most rx_queue_max bytes a queue). */
+    public long pendingFramesToGuest() {
+        return active.stream().mapToLong(NetbackQueue::pendingRxFrames).sum();
+    }
+
     /** Frames for the guest that were dropped: not connected, no room, or the queue closed with them. */
     public long framesDropped() {
         return counters[3].get();
@@ -423,16 +428,16 @@ public final class SimNetback implements SimSwitch.Port, AutoCloseable {
             counters[3].incrementAndGet();
             return;
         }
-        current.get(Math.floorMod(flowHash(frame.data()), current.size())).deliver(frame);
+        current.get(Math.floorMod(flowHash(frame.data(), frame.length()), current.size())).deliver(frame);
     }
 
     /** Spreads flows over queues as netback's queue selection does: addresses, and for IPv4 the IP flow. */
-    static int flowHash(byte[] frame) {
+    static int flowHash(byte[] frame, int length) {
         int hash = 17;
-        for (int i = 0; i < Math.min(12, frame.length); i++) {
+        for (int i = 0; i < Math.min(12, length); i++) {
             hash = hash * 31 + frame[i];
         }
-        boolean ipv4 = frame.length >= 38 && (frame[12] & 0xff) == 0x08 && frame[13] == 0;
+        boolean ipv4 = length >= 38 && (frame[12] & 0xff) == 0x08 && frame[13] == 0;
         if (ipv4) {
             for (int i = 26; i < 38; i++) {
                 hash = hash * 31 + frame[i];

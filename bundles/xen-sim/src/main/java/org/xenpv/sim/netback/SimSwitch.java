@@ -17,7 +17,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class SimSwitch {
     /** Something plugged into the switch. */
     public interface Port {
-        /** Takes a frame; must not block (queue it, or drop and count it). */
+        /**
+         * Takes a frame; must not block (queue it, or drop and count it). The
+         * frame is lent for the call: a port that keeps it takes a reference
+         * (what netback's queues do), any other copies what it needs.
+         */
         void deliver(SimFrame frame);
 
         String name();
@@ -72,7 +76,7 @@ public final class SimSwitch {
 
     /** A frame from {@code from}: learn its source, forward it. */
     public void transmit(Port from, SimFrame frame) {
-        if (frame.data().length < 14) {
+        if (frame.length() < 14) {
             return;
         }
         long source = frame.source();

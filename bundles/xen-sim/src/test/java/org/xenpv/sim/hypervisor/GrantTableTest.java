@@ -183,6 +183,28 @@ class GrantTableTest {
     }
 
     @Test
+    void copies_to_and_from_arrays_check_bounds_grantee_and_access() throws Exception {
+        ByteBuffer page = page();
+        int ref = guest.grants().grantAccess(0, page, false);
+        byte[] data = {9, 1, 2, 3, 4, 5, 9};
+        guest.grants().copyToGrant(dom0, data, 1, ref, 4091, 5);
+        byte[] back = new byte[7];
+        guest.grants().copyFromGrant(dom0, ref, 4091, back, 2, 5);
+        assertArrayEquals(new byte[] {0, 0, 1, 2, 3, 4, 5}, back);
+        assertEquals(GrantStatus.BAD_COPY_ARG, assertThrows(GrantException.class,
+                () -> guest.grants().copyFromGrant(dom0, ref, 4092, new byte[8], 0, 5)).status());
+        assertEquals(GrantStatus.BAD_COPY_ARG, assertThrows(GrantException.class,
+                () -> guest.grants().copyToGrant(dom0, new byte[4], 1, ref, 0, 4)).status());
+        assertEquals(GrantStatus.BAD_COPY_ARG, assertThrows(GrantException.class,
+                () -> guest.grants().copyFromGrant(dom0, ref, 0, new byte[4], -1, 2)).status());
+        assertEquals(GrantStatus.PERMISSION_DENIED, assertThrows(GrantException.class,
+                () -> guest.grants().copyFromGrant(other, ref, 0, new byte[4], 0, 4)).status());
+        int readOnly = guest.grants().grantAccess(0, page(), true);
+        assertEquals(GrantStatus.PERMISSION_DENIED, assertThrows(GrantException.class,
+                () -> guest.grants().copyToGrant(dom0, new byte[4], 0, readOnly, 0, 4)).status());
+    }
+
+    @Test
     void grant_must_cover_one_page_and_name_a_regular_domain() {
         assertThrows(IllegalArgumentException.class,
                 () -> guest.grants().grantAccess(0, ByteBuffer.allocateDirect(100), true));
