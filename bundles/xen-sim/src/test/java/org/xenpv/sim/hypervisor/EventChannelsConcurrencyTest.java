@@ -101,7 +101,7 @@ class EventChannelsConcurrencyTest {
             try {
                 for (int i = 1; i < CHANNELS; i += 2) {
                     while (receivers[i].delivered.get() < SENDS / 4 && failures.isEmpty()) {
-                        Thread.onSpinWait();
+                        Thread.yield();
                     }
                     guest.events().close(guestPorts[i]);
                     closeReturned[i].set(true);
