@@ -186,7 +186,8 @@ public final class PerformanceReport {
                     .append("| --- | ---: | ---: | ---: |\n");
             latency(out, "two Nics across the simulated host", find("PingPongBenchmark.roundTrip"));
             latency(out, "baseline: two SPSC rings between two threads", find("SpscPingPongBaseline.roundTrip"));
-            storm(out, find("StormBenchmark.roundTrip storm=off"), find("StormBenchmark.roundTrip storm=on"));
+            storm(out, find("StormBenchmark.roundTrip storm=off"), find("StormBenchmark.roundTrip storm=on"),
+                    find("StormBenchmark.roundTrip storm=control"));
             return out.toString();
         }
 
@@ -206,20 +207,25 @@ public final class PerformanceReport {
 
         /**
          * The round trip between guest 1's vif-1 and guest 2's vif-0 with and
-         * without a storm on guest 1's vif-0, and what the storm cost guest 1.
+         * without a storm on guest 1's vif-0, and what the storm cost guest 1;
+         * beside them the control (the same storm sent to a domain nobody
+         * serves), whose cost is the simulator's own: on ÷ control is the guest's.
          */
-        private static void storm(StringBuilder out, RunResult off, RunResult on) {
+        private static void storm(StringBuilder out, RunResult off, RunResult on, RunResult control) {
             if (off == null || on == null) {
                 return;
             }
             var calm = off.getPrimaryResult().getStatistics();
             var stormed = on.getPrimaryResult().getStatistics();
+            var aside = control == null ? null : control.getPrimaryResult().getStatistics();
             out.append("\n### Event storm on another vif of the same guest (round trip of 64 bytes on vif-1)\n\n")
-                    .append("| figure | storm off | storm on | on ÷ off |\n")
-                    .append("| --- | ---: | ---: | ---: |\n");
-            stormRow(out, "median round trip µs", calm.getPercentile(50), stormed.getPercentile(50), "%.1f");
-            stormRow(out, "99th percentile µs", calm.getPercentile(99), stormed.getPercentile(99), "%.1f");
-            stormRow(out, "samples", calm.getN(), stormed.getN(), "%.0f");
+                    .append("| figure | storm off | storm on | control | on ÷ off | on ÷ control |\n")
+                    .append("| --- | ---: | ---: | ---: | ---: | ---: |\n");
+            stormRow(out, "median round trip µs", calm.getPercentile(50), stormed.getPercentile(50),
+                    aside == null ? Double.NaN : aside.getPercentile(50), "%.1f");
+            stormRow(out, "99th percentile µs", calm.getPercentile(99), stormed.getPercentile(99),
+                    aside == null ? Double.NaN : aside.getPercentile(99), "%.1f");
+            stormRow(out, "samples", calm.getN(), stormed.getN(), aside == null ? Double.NaN : aside.getN(), "%.0f");
             String[][] figures = {{"dispatcherPct", "guest 1's event dispatcher, % of a core", "%.3f"},
                 {"vif0ThreadsPct", "guest 1's vif-0 threads, % of a core", "%.3f"},
                 {"stormThreadPct", "simulated backend's storm thread (dom0's), % of a core", "%.1f"},
@@ -227,14 +233,18 @@ public final class PerformanceReport {
                 {"spuriousPerSec", "spurious events guest 1 handled per s", "%.1f"},
                 {"delayedRearmsPerSec", "delayed re-arms per s", "%.1f"}};
             for (String[] figure : figures) {
-                stormRow(out, figure[1], secondary(off, figure[0]), secondary(on, figure[0]), figure[2]);
+                stormRow(out, figure[1], secondary(off, figure[0]), secondary(on, figure[0]),
+                        control == null ? Double.NaN : secondary(control, figure[0]), figure[2]);
             }
         }
 
-        private static void stormRow(StringBuilder out, String label, double off, double on, String format) {
+        private static void stormRow(StringBuilder out, String label, double off, double on, double control,
+                String format) {
             out.append("| ").append(label).append(" | ").append(String.format(Locale.ROOT, format, off))
                     .append(" | ").append(String.format(Locale.ROOT, format, on)).append(" | ")
-                    .append(off > 0 ? String.format(Locale.ROOT, "%.2f", on / off) : "-").append(" |\n");
+                    .append(Double.isNaN(control) ? "-" : String.format(Locale.ROOT, format, control)).append(" | ")
+                    .append(off > 0 ? String.format(Locale.ROOT, "%.2f", on / off) : "-").append(" | ")
+                    .append(control > 0 ? String.format(Locale.ROOT, "%.2f", on / control) : "-").append(" |\n");
         }
 
         private static String count(double value) {

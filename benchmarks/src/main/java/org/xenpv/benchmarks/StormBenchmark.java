@@ -28,6 +28,9 @@ import org.xenpv.net.NicState;
 import org.xenpv.netfront.StandaloneNetfront;
 import org.xenpv.sim.host.Guest;
 import org.xenpv.sim.host.SimulatedHost;
+import org.xenpv.sim.hypervisor.Domain;
+import org.xenpv.sim.hypervisor.HypervisorException;
+import org.xenpv.sim.netback.EventStorm;
 import org.xenpv.sim.netback.NetbackFault;
 import org.xenpv.sim.netback.SimNetback;
 
@@ -48,6 +51,14 @@ import org.xenpv.sim.netback.SimNetback;
  * dom0's): its CPU is reported as {@code stormThreadPct}, since on a small
  * machine it takes a core from the ping-pong whatever the guest does.
  *
+ * <p>{@code storm=control} tells that cost of the simulator from the guest's:
+ * the same storm ({@link EventStorm}, the same dom0 thread, loop, yield and
+ * hypervisor send path, on as many ports as vif-0's queue has) sends to ports
+ * of a third domain that nobody serves, masked as guest 1's stormed port is
+ * while the lateeoi back-off holds it, so that guest 1 gets none of its
+ * events. What {@code storm=on} costs vif-1 beyond {@code storm=control} is
+ * the guest's.
+ *
  * <p>JMH's sampling mode has no auxiliary counters, so each iteration's
  * figures are printed, and {@link StormCostProfiler} ({@code -prof
  * org.xenpv.benchmarks.StormCostProfiler}) makes them secondary results.
@@ -61,7 +72,10 @@ import org.xenpv.sim.netback.SimNetback;
 public class StormBenchmark {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
-    @Param({"off", "on"})
+    /** A domain of the control's: made by no toolstack, with no XenStore nodes and no stack. */
+    private static final int SINK_DOMID = 3;
+
+    @Param({"off", "on", "control"})
     String storm;
 
     private SimulatedHost host;
@@ -71,6 +85,8 @@ public class StormBenchmark {
     private RoundTrip roundTrip;
     private long[] dispatcher;
     private long[] attackedQueues;
+    private EventStorm control;
+    private int[] controlPorts;
 
     /** Each measured figure of the iteration that ended last, for {@link StormCostProfiler}. */
     static volatile Map<String, Double> lastIteration = Map.of();
@@ -106,16 +122,50 @@ public class StormBenchmark {
         second.addVif();
         Nic pong = second.nic("vif-0");
         roundTrip = new RoundTrip(ping, pong);
-        if (storm.equals("on")) {
-            attackedBackend.inject(0, NetbackFault.EVENT_STORM);
+        switch (storm) {
+            case "on" -> attackedBackend.inject(0, NetbackFault.EVENT_STORM);
+            case "control" -> startControl();
+            case "off" -> { }
+            default -> throw new IllegalArgumentException("storm must be off, on or control, not " + storm);
         }
+    }
+
+    /** The control's storm: dom0 sends to a third domain's masked ports, as many as vif-0's queue has. */
+    private void startControl() throws HypervisorException {
+        boolean split = host.xenStore().read("/local/domain/1/device/vif/0/event-channel-rx") != null;
+        Domain dom0 = host.hypervisor().domain(0).orElseThrow();
+        Domain sink = host.hypervisor().createDomain(SINK_DOMID, "storm-sink");
+        controlPorts = new int[split ? 2 : 1];
+        for (int i = 0; i < controlPorts.length; i++) {
+            int sinkPort = sink.events().allocUnbound(0, port -> { });
+            sink.events().mask(sinkPort);
+            controlPorts[i] = dom0.events().bindInterdomain(SINK_DOMID, sinkPort, port -> { });
+        }
+        control = EventStorm.start(dom0, "xenpv-sim-storm-1-control", controlPorts);
+    }
+
+    private void stopControl() throws HypervisorException {
+        control.stop();
+        Domain dom0 = host.hypervisor().domain(0).orElseThrow();
+        for (int port : controlPorts) {
+            dom0.events().close(port);
+        }
+        host.hypervisor().destroyDomain(SINK_DOMID);
+    }
+
+    /** Events sent by whichever storm runs. */
+    private long stormEvents() {
+        return control != null ? control.events() : attackedBackend.stormEvents();
     }
 
     @TearDown(Level.Trial)
     public void disconnect() throws Exception {
         try {
-            long sent = attackedBackend.stormEvents();
+            long sent = stormEvents();
             attackedBackend.calm();
+            if (control != null) {
+                stopControl();
+            }
             // A storm breaks no rule of the protocol: a device it brought down would make the figures meaningless.
             if (attacked.state() != NicState.ACTIVE || ping.state() != NicState.ACTIVE) {
                 throw new IllegalStateException("after " + sent + " storm events vif-0 is " + attacked.state()
@@ -132,7 +182,7 @@ public class StormBenchmark {
         dispatcherStart = cpu(dispatcher);
         queuesStart = cpu(attackedQueues);
         stormThreadStart = cpu(stormThreads());
-        stormEventsStart = attackedBackend.stormEvents();
+        stormEventsStart = stormEvents();
         spuriousStart = statistic(attacked, "spurious_events");
         delayedStart = statistic(attacked, "delayed_rearms");
     }
@@ -145,7 +195,7 @@ public class StormBenchmark {
         figures.put("dispatcherPct", (cpu(dispatcher) - dispatcherStart) / wall * 100);
         figures.put("vif0ThreadsPct", (cpu(attackedQueues) - queuesStart) / wall * 100);
         figures.put("stormThreadPct", (cpu(stormThreads()) - stormThreadStart) / wall * 100);
-        figures.put("stormEventsPerSec", (attackedBackend.stormEvents() - stormEventsStart) / seconds);
+        figures.put("stormEventsPerSec", (stormEvents() - stormEventsStart) / seconds);
         figures.put("spuriousPerSec", (statistic(attacked, "spurious_events") - spuriousStart) / seconds);
         figures.put("delayedRearmsPerSec", (statistic(attacked, "delayed_rearms") - delayedStart) / seconds);
         lastIteration = Map.copyOf(figures);

@@ -18,8 +18,6 @@ import org.xenpv.platform.spi.Errno;
 public final class Hypervisor {
     private final HypervisorLimits limits;
     private final Map<Integer, Domain> domains = new ConcurrentHashMap<>();
-    /** Guards all event-channel state: binding and closing change two domains at once. */
-    final Object eventLock = new Object();
 
     public Hypervisor(HypervisorLimits limits) {
         this.limits = limits;

@@ -139,8 +139,9 @@ final class NetbackQueue implements AutoCloseable {
     private NetbackFault rxFault;
     /** The id of the previous TX packet of this pass, for {@link NetbackFault#TX_DUPLICATE_ID}; -1 for none. */
     private int previousTxId = -1;
-    private volatile Thread storm;
-    private final AtomicLong stormEvents = new AtomicLong();
+    private volatile EventStorm storm;
+    /** Events sent by the storms that ended. */
+    private final AtomicLong stormEventsEnded = new AtomicLong();
     private final AtomicLong faultsWritten = new AtomicLong();
 
     /** The vif's counters: shared by its queues, so that a closing queue cannot lose a count. */
@@ -683,15 +684,14 @@ final class NetbackQueue implements AutoCloseable {
 
     /** Ends an event storm. */
     void calm() {
-        Thread stormer = storm;
-        storm = null;
-        if (stormer != null && Thread.currentThread() != stormer) {
-            LockSupport.unpark(stormer);
-            try {
-                stormer.join(TimeUnit.SECONDS.toMillis(10));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        EventStorm ending;
+        synchronized (this) {
+            ending = storm;
+            storm = null;
+        }
+        if (ending != null) {
+            ending.stop();
+            stormEventsEnded.addAndGet(ending.events());
         }
     }
 
@@ -699,25 +699,14 @@ final class NetbackQueue implements AutoCloseable {
         if (storm != null || failed) {
             return;
         }
-        Thread stormer = new Thread(() -> {
-            while (storm == Thread.currentThread() && running) {
-                notifyFrontend(txPort);
-                if (rxPort != txPort) {
-                    notifyFrontend(rxPort);
-                }
-                stormEvents.incrementAndGet();
-                // As fast as it can, but leaving the CPU to others when asked: the simulator is one process.
-                Thread.yield();
-            }
-        }, "xenpv-sim-storm-" + vif.guest().domid() + "-q" + index);
-        stormer.setDaemon(true);
-        storm = stormer;
-        stormer.start();
+        int[] ports = rxPort != txPort ? new int[] {txPort, rxPort} : new int[] {txPort};
+        storm = EventStorm.start(vif.dom0(), "xenpv-sim-storm-" + vif.guest().domid() + "-q" + index, ports);
     }
 
-    /** Events the storm sent. */
+    /** Events the storms sent. */
     long stormEvents() {
-        return stormEvents.get();
+        EventStorm current = storm;
+        return stormEventsEnded.get() + (current == null ? 0 : current.events());
     }
 
     /** Faults written into the rings so far. */
