@@ -852,6 +852,16 @@ final class NetfrontQueue implements AutoCloseable {
         return index;
     }
 
+    /** The TX lock, for a test that plays a sender holding it. */
+    ReentrantLock txLockForTests() {
+        return txLock;
+    }
+
+    /** Whether the queue's thread asked for TX completions that no one has taken yet, for tests. */
+    boolean txCompletionsWantedForTests() {
+        return txCompletionsWanted;
+    }
+
     // What writeKeys publishes, for a backend set up without XenStore (the netfront-alone benchmark).
 
     int txRingRef() {

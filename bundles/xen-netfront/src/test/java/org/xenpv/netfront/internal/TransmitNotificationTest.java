@@ -1,10 +1,13 @@
 package org.xenpv.netfront.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -87,7 +90,7 @@ class TransmitNotificationTest {
     }
 
     /** The backend takes every request published, answers it, and goes idle asking for the next (req_event). */
-    private void backendDrainsAndGoesIdle() {
+    private void backendDrainsAndGoesIdle() throws Exception {
         int producer = backend.acquireRequestProducer();
         ByteBuffer page = backend.page();
         while (backend.requestConsumer() != producer) {
@@ -95,12 +98,56 @@ class TransmitNotificationTest {
             TxResponse.write(page, backend.claimResponseSlot(),
                     Short.toUnsignedInt(page.getShort(at + TxRequest.ID_OFFSET)), Netif.NETIF_RSP_OKAY);
         }
-        backend.pushResponsesAndCheckNotify();
+        if (backend.pushResponsesAndCheckNotify()) {
+            dom0.events().send(txPort);
+        }
         assertEquals(false, backend.finalCheckForRequests(), "nothing more was published meanwhile");
     }
 
+    private long txPackets() {
+        return nic.statistics().total().txPackets();
+    }
+
+    private static Thread queueThread() {
+        for (Thread thread : Thread.getAllStackTraces().keySet()) {
+            if (thread.getName().equals("xenpv-netfront-vif-0-q0") && thread.isAlive()) {
+                return thread;
+            }
+        }
+        throw new AssertionError("the queue's thread is not running");
+    }
+
     @Test
-    void aBurstOfPlainSendsToABusyBackendIsAllPublishedWithOneNotification() {
+    void theQueuesThreadLeavesTxCompletionsToTheSenderHoldingTheLockInsteadOfWaiting() throws Exception {
+        for (int i = 0; i < 4; i++) {
+            assertTrue(nic.send(frame.duplicate(), Offload.NONE));
+        }
+        backendDrainsAndGoesIdle();
+        SimWorld.waitFor("the queue's thread to take the first completions", () -> txPackets() == 4);
+
+        Thread worker = queueThread();
+        ReentrantLock txLock = queue.txLockForTests();
+        txLock.lock(); // a sender, in the middle of a send
+        try {
+            for (int i = 0; i < 4; i++) {
+                assertTrue(queue.send(frame.duplicate(), Offload.NONE, true)); // reentrant: the same sender
+            }
+            backendDrainsAndGoesIdle(); // answers and notifies: the event wakes the queue's thread
+            SimWorld.waitFor("the queue's thread to ask for the completions and go back to sleep",
+                    () -> queue.txCompletionsWantedForTests() && LockSupport.getBlocker(worker) == queue);
+            assertEquals(4, txPackets(), "not taken while the sender holds the lock");
+            assertFalse(txLock.hasQueuedThreads(), "the queue's thread did not wait for the lock");
+        } finally {
+            txLock.unlock();
+        }
+        assertEquals(4, txPackets(), "left for the sender, not polled for");
+        queue.flush(); // the sender's next release of the lock
+        assertEquals(8, txPackets(), "taken by the sender as it let go of the lock");
+        assertFalse(queue.txCompletionsWantedForTests());
+    }
+
+    @Test
+    void aBurstOfPlainSendsToABusyBackendIsAllPublishedWithOneNotification() throws Exception {
         assertTrue(nic.send(frame.duplicate(), Offload.NONE));
         assertEquals(1, notifications.get(), "the idle backend asked for the first request (req_event 1)");
         for (int i = 2; i <= 10; i++) {
@@ -138,7 +185,7 @@ class TransmitNotificationTest {
     }
 
     @Test
-    void aBurstThatFillsTheRingIsPublishedWholeWhenTheRingIsFull() {
+    void aBurstThatFillsTheRingIsPublishedWholeWhenTheRingIsFull() throws Exception {
         int queued = 0;
         SendStatus status;
         while ((status = nic.offer(frame.duplicate(), Offload.NONE, true)) == SendStatus.QUEUED) {
