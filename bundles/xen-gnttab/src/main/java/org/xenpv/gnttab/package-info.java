@@ -14,9 +14,13 @@
  * deferred stay accounted as held until their domain lets go
  * ({@code pagesHeld}); a {@link org.xenpv.gnttab.PagePool} can be revoked and
  * asked whether its pages are still held.
+ *
+ * <p>Since 2.1 a {@link org.xenpv.gnttab.PagePool} has an owner whose calls
+ * take no lock ({@code recycle} added for its releases), and pages come back
+ * from other threads without a lock through {@code release}.
  */
 @Export
-@Version("2.0.0")
+@Version("2.1.0")
 package org.xenpv.gnttab;
 
 import org.osgi.annotation.bundle.Export;

@@ -30,10 +30,7 @@ import java.nio.ByteBuffer;
  * if (ring.finalCheckForResponses()) ... more to do
  * }</pre>
  */
-public final class FrontRing extends SharedRing {
-
-    private int requestProducerPrivate;
-    private int responseConsumer;
+public final class FrontRing extends FrontRingPadding.Tail {
 
     private FrontRing(ByteBuffer page, RingEntryLayout layout, int startIndex) {
         super(page, layout);

@@ -22,7 +22,7 @@ import java.util.Objects;
  * writes after having read ours (the store-load order that only a full barrier
  * gives: ring.h's xen_mb()).
  */
-public abstract sealed class SharedRing permits FrontRing, BackRing {
+public abstract sealed class SharedRing permits FrontRingPadding.Head, BackRing {
 
     private static final VarHandle INDEX =
             MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);

@@ -2,6 +2,7 @@ package org.xenpv.evtchn.internal;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,6 +38,8 @@ public final class EventDispatcher implements EventChannelStatus {
 
     private final EventChannelPort port;
     private final Map<Integer, BoundChannel> channels = new ConcurrentHashMap<>();
+    /** The same channels by port, for the dispatcher's look-up per event (the map's boxes a port above 127). */
+    private BoundChannel[] byPort = new BoundChannel[64]; // under registration
     private final AtomicLong dispatched = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     private final AtomicLong spurious = new AtomicLong();
@@ -82,6 +85,9 @@ public final class EventDispatcher implements EventChannelStatus {
             LOG.warn("the event dispatcher did not stop within 10 s: a handler blocks");
         }
         channels.clear();
+        synchronized (registration) {
+            Arrays.fill(byPort, null);
+        }
     }
 
     BoundChannel bindUnbound(int remoteDomid, EventHandler handler, BundleEventChannels owner) throws IOException {
@@ -109,6 +115,11 @@ public final class EventDispatcher implements EventChannelStatus {
 
     private BoundChannel register(BoundChannel channel) {
         channels.put(channel.localPort(), channel);
+        int local = channel.localPort();
+        if (local >= byPort.length) {
+            byPort = Arrays.copyOf(byPort, Math.max(local + 1, byPort.length * 2));
+        }
+        byPort[local] = channel;
         return channel;
     }
 
@@ -118,6 +129,12 @@ public final class EventDispatcher implements EventChannelStatus {
 
     void unbind(BoundChannel channel) {
         channels.remove(channel.localPort(), channel);
+        synchronized (registration) {
+            int local = channel.localPort();
+            if (local < byPort.length && byPort[local] == channel) {
+                byPort[local] = null;
+            }
+        }
         try {
             port.unbind(channel.localPort());
         } catch (PortException e) {
@@ -145,7 +162,8 @@ public final class EventDispatcher implements EventChannelStatus {
             }
             synchronized (registration) {
                 for (int i = 0; i < count; i++) {
-                    handlers[i] = channels.get(fired[i]);
+                    int local = fired[i];
+                    handlers[i] = local >= 0 && local < byPort.length ? byPort[local] : null;
                 }
             }
             int rearm = 0;
@@ -177,8 +195,9 @@ public final class EventDispatcher implements EventChannelStatus {
     private long waitMillis() {
         long wait = WAIT_MILLIS;
         long now = System.nanoTime();
-        for (BoundChannel channel : deferred) {
-            long left = channel.rearmAt - now;
+        // Indexed: an iterator would be an allocation per wait, and the dispatcher waits once per batch of events.
+        for (int i = 0; i < deferred.size(); i++) {
+            long left = deferred.get(i).rearmAt - now;
             // Rounded up: a wait that ends before the port is due would only spin.
             wait = Math.min(wait, left <= 0 ? 0 : (left + 999_999) / 1_000_000);
         }

@@ -35,7 +35,8 @@ final class PageAllocation implements GrantedPages {
     private final Access access;
     private final ByteBuffer[] pages;
     private final Owner owner;
-    private State state = State.GRANTED;
+    /** Written under the lock; read without it by the pool on every acquire, so volatile. */
+    private volatile State state = State.GRANTED;
 
     PageAllocation(GrantAllocPort port, GrantAllocation allocation, Access access, Owner owner) {
         this.port = port;
@@ -112,7 +113,7 @@ final class PageAllocation implements GrantedPages {
     }
 
     @Override
-    public synchronized boolean isRevoked() {
+    public boolean isRevoked() {
         return state != State.GRANTED;
     }
 

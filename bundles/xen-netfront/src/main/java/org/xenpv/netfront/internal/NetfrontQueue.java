@@ -91,6 +91,12 @@ final class NetfrontQueue implements AutoCloseable {
     private final EventChannel rxChannel;
 
     private final ReentrantLock txLock = new ReentrantLock();
+    /**
+     * Set by the queue's thread when it wants TX completions taken; whoever
+     * holds the TX lock takes them after letting go of it, so that the
+     * queue's thread never waits for a sender (see {@link #takeWantedTxCompletions}).
+     */
+    private volatile boolean txCompletionsWanted;
     private final PoolPage[] txPages;
     private final int[] txFrameLength;
     private final int[] freeIds;
@@ -326,11 +332,10 @@ final class NetfrontQueue implements AutoCloseable {
                 continue;
             }
             try {
-                txLock.lock();
-                try {
-                    reclaimTxLocked();
-                } finally {
-                    txLock.unlock();
+                if (tx.acquireResponseProducer() != tx.responseConsumer()) {
+                    // A stale consumer is an older one: at worst this asks for completions already taken.
+                    txCompletionsWanted = true;
+                    takeWantedTxCompletions();
                 }
                 if (receive()) {
                     WOKEN.setVolatile(this, true); // budget spent: another pass, TX completions first
@@ -345,10 +350,29 @@ final class NetfrontQueue implements AutoCloseable {
     }
 
     /**
+     * Takes TX completions if someone asked for them and the TX lock is free.
+     * The queue's thread asks (a volatile write, then a try of the lock); a
+     * sender calls this after each release of the lock. Either the queue's
+     * thread gets the lock, or its try came while a sender held it, and then
+     * that sender's release comes after the request in the order of
+     * volatile accesses, so its look at the flag that follows sees it: the
+     * completions are never left for no one, and neither side waits.
+     */
+    private void takeWantedTxCompletions() {
+        while (txCompletionsWanted && txLock.tryLock()) {
+            try {
+                txCompletionsWanted = false;
+                reclaimTxLocked();
+            } finally {
+                txLock.unlock();
+            }
+        }
+    }
+
+    /**
      * Spins for up to {@link #POLL_NANOS} until the RX ring has responses
      * this queue has not taken, or an event came. TX completions are not
-     * polled for: a sender takes them itself when its ring fills, and polling
-     * would only contend with it for the TX lock.
+     * polled for: a sender takes them itself when its ring fills.
      *
      * <p>The consumer index is read without the RX lock: a stale value only
      * costs a pass that finds nothing.
@@ -416,73 +440,80 @@ final class NetfrontQueue implements AutoCloseable {
      * @return QUEUED, FULL (no room in the ring, its ids or its pages), or DROPPED (not active)
      */
     SendStatus enqueue(ByteBuffer source, Offload offload, boolean push) {
+        SendStatus status;
+        boolean notify;
+        txLock.lock();
+        try {
+            status = enqueueLocked(source, offload);
+            notify = push && status == SendStatus.QUEUED && tx.pushRequestsAndCheckNotify();
+        } finally {
+            txLock.unlock();
+        }
+        if (txCompletionsWanted) {
+            takeWantedTxCompletions();
+        }
+        if (notify) {
+            notifyBackend(txChannel);
+        }
+        return status;
+    }
+
+    private SendStatus enqueueLocked(ByteBuffer source, Offload offload) {
         int length = source.remaining();
         int dataSlots = (length + PAGE - 1) / PAGE;
         boolean gso = offload.gso() != Offload.GsoType.NONE;
         int needed = dataSlots + (gso ? 1 : 0);
-        boolean notify = false;
-        txLock.lock();
-        try {
+        if (!active) {
+            return SendStatus.DROPPED;
+        }
+        if (!hasRoom(needed, dataSlots)) {
+            reclaimTxLocked();
             if (!active) {
                 return SendStatus.DROPPED;
             }
             if (!hasRoom(needed, dataSlots)) {
-                reclaimTxLocked();
-                if (!active) {
-                    return SendStatus.DROPPED;
-                }
-                if (!hasRoom(needed, dataSlots)) {
-                    return SendStatus.FULL;
-                }
+                return SendStatus.FULL;
             }
-            ByteBuffer ring = tx.page();
-            int start = source.position();
-            for (int i = 0; i < dataSlots; i++) {
-                int chunk = Math.min(PAGE, length - i * PAGE);
-                PoolPage page = txPool.acquire();
-                ByteBuffer data = page.buffer();
-                data.put(0, source, start + i * PAGE, chunk);
-                if (!negotiated.trusted() && chunk < PAGE) {
-                    zero(data, chunk, PAGE);
-                }
-                int id = freeIds[--freeIdCount];
-                txPages[id] = page;
-                txFrameLength[id] = i == 0 ? length : -1;
-                int flags = i < dataSlots - 1 ? Netif.NETTXF_MORE_DATA : 0;
-                if (i == 0) {
-                    if (offload.checksumBlank()) {
-                        flags |= Netif.NETTXF_CSUM_BLANK | Netif.NETTXF_DATA_VALIDATED;
-                    } else if (offload.dataValidated()) {
-                        flags |= Netif.NETTXF_DATA_VALIDATED;
-                    }
-                    if (gso) {
-                        flags |= Netif.NETTXF_EXTRA_INFO;
-                    }
-                }
-                TxRequest.write(ring, tx.claimRequestSlot(), page.ref(), 0, flags, id, i == 0 ? length : chunk);
-                if (i == 0 && gso) {
-                    ExtraInfo.writeGso(ring, tx.claimRequestSlot(), 0, offload.gsoSegmentSize(),
-                            offload.gso() == Offload.GsoType.TCPV4 ? Netif.XEN_NETIF_GSO_TYPE_TCPV4
-                                    : Netif.XEN_NETIF_GSO_TYPE_TCPV6, 0);
-                }
-            }
-            if (gso) {
-                counters.txGsoFrames.increment();
-            }
-            if (dataSlots > 1) {
-                counters.txMultiSlotFrames.increment();
-            }
-            if (offload.checksumBlank()) {
-                counters.txChecksumBlank.increment();
-            }
-            if (push) {
-                notify = tx.pushRequestsAndCheckNotify();
-            }
-        } finally {
-            txLock.unlock();
         }
-        if (notify) {
-            notifyBackend(txChannel);
+        ByteBuffer ring = tx.page();
+        int start = source.position();
+        for (int i = 0; i < dataSlots; i++) {
+            int chunk = Math.min(PAGE, length - i * PAGE);
+            PoolPage page = txPool.acquire();
+            ByteBuffer data = page.buffer();
+            data.put(0, source, start + i * PAGE, chunk);
+            if (!negotiated.trusted() && chunk < PAGE) {
+                zero(data, chunk, PAGE);
+            }
+            int id = freeIds[--freeIdCount];
+            txPages[id] = page;
+            txFrameLength[id] = i == 0 ? length : -1;
+            int flags = i < dataSlots - 1 ? Netif.NETTXF_MORE_DATA : 0;
+            if (i == 0) {
+                if (offload.checksumBlank()) {
+                    flags |= Netif.NETTXF_CSUM_BLANK | Netif.NETTXF_DATA_VALIDATED;
+                } else if (offload.dataValidated()) {
+                    flags |= Netif.NETTXF_DATA_VALIDATED;
+                }
+                if (gso) {
+                    flags |= Netif.NETTXF_EXTRA_INFO;
+                }
+            }
+            TxRequest.write(ring, tx.claimRequestSlot(), page.ref(), 0, flags, id, i == 0 ? length : chunk);
+            if (i == 0 && gso) {
+                ExtraInfo.writeGso(ring, tx.claimRequestSlot(), 0, offload.gsoSegmentSize(),
+                        offload.gso() == Offload.GsoType.TCPV4 ? Netif.XEN_NETIF_GSO_TYPE_TCPV4
+                                : Netif.XEN_NETIF_GSO_TYPE_TCPV6, 0);
+            }
+        }
+        if (gso) {
+            counters.txGsoFrames.increment();
+        }
+        if (dataSlots > 1) {
+            counters.txMultiSlotFrames.increment();
+        }
+        if (offload.checksumBlank()) {
+            counters.txChecksumBlank.increment();
         }
         return SendStatus.QUEUED;
     }
@@ -495,6 +526,9 @@ final class NetfrontQueue implements AutoCloseable {
             notify = active && tx.pushRequestsAndCheckNotify();
         } finally {
             txLock.unlock();
+        }
+        if (txCompletionsWanted) {
+            takeWantedTxCompletions();
         }
         if (notify) {
             notifyBackend(txChannel);
@@ -529,6 +563,11 @@ final class NetfrontQueue implements AutoCloseable {
                 return;
             }
             txLastProducer = producer;
+            // Counted once per batch: the counters are shared with readers of the statistics, the loop is not.
+            int packets = 0;
+            long bytes = 0;
+            int dropped = 0;
+            int errors = 0;
             for (int i = tx.responseConsumer(); i != producer; i++) {
                 int at = tx.slotOffset(i);
                 // Read once into locals (the backend may change the slot meanwhile), then checked.
@@ -538,29 +577,44 @@ final class NetfrontQueue implements AutoCloseable {
                     continue;
                 }
                 if (id < 0 || id >= txPages.length || txPages[id] == null) {
+                    countTx(packets, bytes, dropped, errors);
                     markBroken("TX response for id " + id + ", which is not in flight");
                     return;
                 }
                 if (txFrameLength[id] >= 0) {
                     switch (status) {
                         case Netif.NETIF_RSP_OKAY:
-                            counters.txPackets.increment();
-                            counters.txBytes.add(txFrameLength[id]);
+                            packets++;
+                            bytes += txFrameLength[id];
                             break;
                         case Netif.NETIF_RSP_DROPPED:
-                            counters.txDropped.increment();
+                            dropped++;
                             break;
                         default:
-                            counters.txErrors.increment();
+                            errors++;
                             break;
                     }
                 }
-                txPool.release(txPages[id]);
+                txPool.recycle(txPages[id]);
                 txPages[id] = null;
                 freeIds[freeIdCount++] = id;
             }
+            countTx(packets, bytes, dropped, errors);
             tx.setResponseConsumer(producer);
         } while (tx.finalCheckForResponses());
+    }
+
+    private void countTx(int packets, long bytes, int dropped, int errors) {
+        if (packets != 0) {
+            counters.txPackets.add(packets);
+            counters.txBytes.add(bytes);
+        }
+        if (dropped != 0) {
+            counters.txDropped.add(dropped);
+        }
+        if (errors != 0) {
+            counters.txErrors.add(errors);
+        }
     }
 
     // --- receive ---
@@ -699,7 +753,7 @@ final class NetfrontQueue implements AutoCloseable {
                 if (status < 0) {
                     bad = true;
                 } else if (offset + status > PAGE) {
-                    rxPool.release(buffer);
+                    rxPool.recycle(buffer);
                     markBroken("RX response offset " + offset + " length " + status + " reaches outside its page");
                     return -1;
                 } else if (status > frame.remaining()) {
@@ -709,7 +763,7 @@ final class NetfrontQueue implements AutoCloseable {
                     frame.position(frame.position() + status);
                 }
             }
-            rxPool.release(buffer);
+            rxPool.recycle(buffer);
         }
         int length = frame.position();
         boolean gso = gsoType >= 0;
@@ -800,6 +854,16 @@ final class NetfrontQueue implements AutoCloseable {
 
     int index() {
         return index;
+    }
+
+    /** The TX lock, for a test that plays a sender holding it. */
+    ReentrantLock txLockForTests() {
+        return txLock;
+    }
+
+    /** Whether the queue's thread asked for TX completions that no one has taken yet, for tests. */
+    boolean txCompletionsWantedForTests() {
+        return txCompletionsWanted;
     }
 
     // What writeKeys publishes, for a backend set up without XenStore (the netfront-alone benchmark).

@@ -1,0 +1,205 @@
+package org.xenpv.netfront.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.xenpv.abi.netif.Netif;
+import org.xenpv.abi.netif.TxRequest;
+import org.xenpv.abi.netif.TxResponse;
+import org.xenpv.abi.ring.BackRing;
+import org.xenpv.evtchn.StandaloneEventChannels;
+import org.xenpv.gnttab.Revocation;
+import org.xenpv.gnttab.StandaloneGrantTable;
+import org.xenpv.net.MacAddress;
+import org.xenpv.net.Offload;
+import org.xenpv.net.SendStatus;
+import org.xenpv.sim.hypervisor.Domain;
+import org.xenpv.sim.hypervisor.GrantMapping;
+import org.xenpv.sim.hypervisor.Hypervisor;
+import org.xenpv.sim.hypervisor.HypervisorLimits;
+import org.xenpv.sim.ports.SimDevicePorts;
+
+/**
+ * When a sender tells the backend, against a backend played by the test on
+ * the TX ring's page: every frame is published (the last of a burst too),
+ * and the backend is notified only when its req_event asks for it (ring.h's
+ * push-and-check), so that a burst of plain sends to a backend still busy
+ * with earlier requests costs one notification, not one per frame. The
+ * simulated hypervisor calls dom0's handler on the sender's thread, so the
+ * count is exact when a send returns.
+ */
+class TransmitNotificationTest {
+    private static final int GUEST = 1;
+    private static final int TX_BUFFERS = 32;
+
+    private SimDevicePorts ports;
+    private Domain dom0;
+    private StandaloneGrantTable grants;
+    private StandaloneEventChannels events;
+    private NetfrontNic nic;
+    private NetfrontQueue queue;
+    private GrantMapping txMapping;
+    private BackRing backend;
+    private int txPort;
+    private final AtomicInteger notifications = new AtomicInteger();
+    private final ByteBuffer frame = ByteBuffer.allocate(60);
+
+    @BeforeEach
+    void queueAndBackend() throws Exception {
+        Hypervisor hypervisor = new Hypervisor(new HypervisorLimits(4096, 64));
+        dom0 = hypervisor.createDomain(0, "Domain-0");
+        Domain guest = hypervisor.createDomain(GUEST, "guest1");
+        ports = new SimDevicePorts(guest, null);
+        grants = StandaloneGrantTable.open(ports.openGrantAllocPort(), "netfront");
+        events = StandaloneEventChannels.open(ports.openEventChannelPort());
+        // Split channels: the RX ring's notifications (buffers posted) go to a port the test does not count.
+        Negotiated negotiated = new Negotiated(false, false, false, false, true, 1, true);
+        nic = new NetfrontNic("vif-0", MacAddress.parse("00:16:3e:00:00:01"), 1500, 0, () -> { });
+        queue = new NetfrontQueue(0, "xenpv-netfront-vif-0-q0", 0, grants, events, negotiated, TX_BUFFERS, 32,
+                nic.counters(0), nic);
+        txMapping = guest.grants().map(dom0, queue.txRingRef(), false);
+        backend = BackRing.attach(txMapping.page(), Netif.TX_RING);
+        txPort = dom0.events().bindInterdomain(GUEST, queue.txEventPort(), port -> notifications.incrementAndGet());
+        nic.connected(new NetfrontQueue[] {queue}, negotiated);
+    }
+
+    @AfterEach
+    void release() throws Exception {
+        nic.disconnected();
+        txMapping.unmap();
+        dom0.events().close(txPort);
+        assertEquals(Revocation.ENDED, queue.release());
+        assertEquals(0, grants.grantsOutstanding());
+        events.close();
+        grants.close();
+        ports.closeAll();
+    }
+
+    /** What the backend sees published: the request producer on the shared page. */
+    private int published() {
+        return backend.acquireRequestProducer();
+    }
+
+    /** The backend takes every request published, answers it, and goes idle asking for the next (req_event). */
+    private void backendDrainsAndGoesIdle() throws Exception {
+        int producer = backend.acquireRequestProducer();
+        ByteBuffer page = backend.page();
+        while (backend.requestConsumer() != producer) {
+            int at = backend.consumeRequestSlot();
+            TxResponse.write(page, backend.claimResponseSlot(),
+                    Short.toUnsignedInt(page.getShort(at + TxRequest.ID_OFFSET)), Netif.NETIF_RSP_OKAY);
+        }
+        if (backend.pushResponsesAndCheckNotify()) {
+            dom0.events().send(txPort);
+        }
+        assertEquals(false, backend.finalCheckForRequests(), "nothing more was published meanwhile");
+    }
+
+    private long txPackets() {
+        return nic.statistics().total().txPackets();
+    }
+
+    private static Thread queueThread() {
+        for (Thread thread : Thread.getAllStackTraces().keySet()) {
+            if (thread.getName().equals("xenpv-netfront-vif-0-q0") && thread.isAlive()) {
+                return thread;
+            }
+        }
+        throw new AssertionError("the queue's thread is not running");
+    }
+
+    @Test
+    void theQueuesThreadLeavesTxCompletionsToTheSenderHoldingTheLockInsteadOfWaiting() throws Exception {
+        for (int i = 0; i < 4; i++) {
+            assertTrue(nic.send(frame.duplicate(), Offload.NONE));
+        }
+        backendDrainsAndGoesIdle();
+        SimWorld.waitFor("the queue's thread to take the first completions", () -> txPackets() == 4);
+
+        Thread worker = queueThread();
+        ReentrantLock txLock = queue.txLockForTests();
+        txLock.lock(); // a sender, in the middle of a send
+        try {
+            for (int i = 0; i < 4; i++) {
+                assertTrue(queue.send(frame.duplicate(), Offload.NONE, true)); // reentrant: the same sender
+            }
+            backendDrainsAndGoesIdle(); // answers and notifies: the event wakes the queue's thread
+            SimWorld.waitFor("the queue's thread to ask for the completions and go back to sleep",
+                    () -> queue.txCompletionsWantedForTests() && LockSupport.getBlocker(worker) == queue);
+            assertEquals(4, txPackets(), "not taken while the sender holds the lock");
+            assertFalse(txLock.hasQueuedThreads(), "the queue's thread did not wait for the lock");
+        } finally {
+            txLock.unlock();
+        }
+        assertEquals(4, txPackets(), "left for the sender, not polled for");
+        queue.flush(); // the sender's next release of the lock
+        assertEquals(8, txPackets(), "taken by the sender as it let go of the lock");
+        assertFalse(queue.txCompletionsWantedForTests());
+    }
+
+    @Test
+    void aBurstOfPlainSendsToABusyBackendIsAllPublishedWithOneNotification() throws Exception {
+        assertTrue(nic.send(frame.duplicate(), Offload.NONE));
+        assertEquals(1, notifications.get(), "the idle backend asked for the first request (req_event 1)");
+        for (int i = 2; i <= 10; i++) {
+            assertTrue(nic.send(frame.duplicate(), Offload.NONE));
+            assertEquals(i, published(), "frame " + i + " is published as it is sent");
+            assertEquals(1, notifications.get(), "the backend has not looked again: no notification for frame " + i);
+        }
+
+        backendDrainsAndGoesIdle();
+        assertTrue(nic.send(frame.duplicate(), Offload.NONE));
+        assertEquals(11, published());
+        assertEquals(2, notifications.get(), "the backend went idle asking for request 11: it is told");
+        for (int i = 12; i <= 16; i++) {
+            assertTrue(nic.send(frame.duplicate(), Offload.NONE));
+        }
+        assertEquals(16, published(), "the last frame of the burst is published");
+        assertEquals(2, notifications.get());
+    }
+
+    @Test
+    void framesOfferedWithMoreArePublishedByTheLastOneWithOneNotification() {
+        for (int i = 1; i <= 9; i++) {
+            assertEquals(SendStatus.QUEUED, nic.offer(frame.duplicate(), Offload.NONE, true));
+        }
+        assertEquals(0, published(), "deferred while more come");
+        assertEquals(0, notifications.get());
+        assertEquals(SendStatus.QUEUED, nic.offer(frame.duplicate(), Offload.NONE, false));
+        assertEquals(10, published(), "the frame without more publishes the burst, itself included");
+        assertEquals(1, notifications.get());
+
+        assertEquals(SendStatus.QUEUED, nic.offer(frame.duplicate(), Offload.NONE, true));
+        nic.flush();
+        assertEquals(11, published(), "flush publishes what more deferred");
+        assertEquals(1, notifications.get(), "the backend is still busy with the first ten");
+    }
+
+    @Test
+    void aBurstThatFillsTheRingIsPublishedWholeWhenTheRingIsFull() throws Exception {
+        int queued = 0;
+        SendStatus status;
+        while ((status = nic.offer(frame.duplicate(), Offload.NONE, true)) == SendStatus.QUEUED) {
+            queued++;
+        }
+        assertEquals(SendStatus.FULL, status);
+        assertEquals(TX_BUFFERS, queued, "as many frames as TX buffers");
+        assertEquals(queued, published(), "a full ring is published: the backend must hear of it to drain it");
+        assertEquals(1, notifications.get());
+
+        backendDrainsAndGoesIdle();
+        assertEquals(SendStatus.QUEUED, nic.offer(frame.duplicate(), Offload.NONE, false),
+                "room again once the sender took the backend's answers");
+        assertEquals(queued + 1, published());
+        assertEquals(2, notifications.get());
+    }
+}
