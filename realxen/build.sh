@@ -48,6 +48,10 @@ rm -f $R/xentest/console.key $R/xentest/console.key.pub
 ssh-keygen -q -t ecdsa -b 256 -N '' -C xenpv-realxen -f $R/xentest/console.key
 printf 'karaf = %s,_g_:admingroup\n' "$(cut -d' ' -f2 $R/xentest/console.key.pub)" >> $R/opt/xenpv/etc/keys.properties
 chmod 600 $R/xentest/console.key $R/opt/xenpv/etc/keys.properties
+# Karaf runs as a system user in group xen, which the distribution's udev rule gives the Xen devices.
+chroot $R getent group xen >/dev/null || chroot $R groupadd --system xen
+chroot $R getent passwd xenpv >/dev/null || chroot $R useradd --system -g xen -d /opt/xenpv -s /usr/sbin/nologin xenpv
+cp $R/opt/xenpv/bin/contrib/60-xenpv.rules $R/etc/udev/rules.d/
 echo "address = 192.0.2.2" > $R/opt/xenpv/etc/org.xenpv.stack.ping.PingStack.cfg
 # The TAP stack's instance for vif-0, for when its feature is installed: the domU's kernel gets xenpv0.
 printf 'nic.target = (nic.device=vif-0)\ninterface = xenpv0\n' > $R/opt/xenpv/etc/org.xenpv.stack.tap-vif0.cfg

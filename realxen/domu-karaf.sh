@@ -32,14 +32,34 @@ await_vif(){ # $1: device, $2: ACTIVE or gone, $3: seconds (default 300)
     [ $(now | cut -d. -f1) -lt $end ] || break; sleep 5; done
   echo "$row"; return 1; }
 
-cp -a /opt/xenpv $K
+# The guest image runs Karaf as a system user (xenpv, group xen), not as root (docs/karaf.md, "Without root"):
+# udev gives the group the four Xen devices by the distribution's rule (bin/contrib/60-xenpv.rules, installed
+# by build.sh), and the process keeps one capability, CAP_NET_ADMIN, for the TAP stack's interface. udev runs
+# only to apply the rule: it exits again so that it renames no interface later in the run.
+# udev's tools refuse to act in a chroot unless told to (this script runs in one: domu-init.sh's).
+export SYSTEMD_IGNORE_CHROOT=1
+/lib/systemd/systemd-udevd --daemon && udevadm trigger --action=add --subsystem-match=misc && udevadm settle --timeout=120
+udevadm control --exit; unset SYSTEMD_IGNORE_CHROOT
+devs=$(ls -l /dev/xen/evtchn /dev/xen/gntalloc /dev/xen/privcmd /dev/xen/xenbus 2>&1)
+[ "$(echo "$devs" | awk '$1 == "crw-rw----" && $4 == "xen"' | wc -l)" = 4 ] \
+  && check udev-rule OK "the distribution's rule gave group xen the devices: $(echo "$devs" | awk '{print $1, $4, $NF}' | tr '\n' ';')" \
+  || check udev-rule FAIL "$(echo "$devs" | tr '\n' ';') udev: $(SYSTEMD_IGNORE_CHROOT=1 udevadm info /dev/xen/evtchn 2>&1 | tr '\n' ';')"
+cp -a /opt/xenpv $K; chown -R xenpv:xen $K
+as_karaf_file(){ chown xenpv:xen "$@"; }
 T0=$(now); echo "DOMU-KARAF starting xenpv's Karaf at ${T0}s"
-$K/bin/start
+HOME=$K setpriv --reuid=xenpv --regid=xen --init-groups --inh-caps=+net_admin --ambient-caps=+net_admin $K/bin/start
 row=$(await_vif vif-0 ACTIVE 900); rc=$?
 echo "DOMU-KARAF Karaf up and vif-0 ACTIVE after $(awk "BEGIN{print $(now) - $T0}") s"
 features=$(echo "$row" | awk '{print $NF}')
 [ $rc = 0 ] && echo "$features" | grep -q multi-queue && echo "$features" | grep -q split-event-channels
 [ $? = 0 ] && check karaf-netfront-list OK "$row" || check karaf-netfront-list FAIL "vif-0: ${row:-no row}"
+
+pid=$(pgrep -f org.apache.karaf.main.Main | head -1)
+who=$(ps -o user=,group= -p "$pid" 2>&1 | awk '{print $1, $2}'); caps=$(awk '/^CapEff/{print $2}' /proc/$pid/status 2>&1)
+# CAP_NET_ADMIN is capability 12: the effective set holds it and nothing else.
+[ "$who" = "xenpv xen" ] && [ "$caps" = 0000000000001000 ] \
+  && check karaf-not-root OK "Karaf (pid $pid) runs as $who with only CAP_NET_ADMIN (CapEff $caps)" \
+  || check karaf-not-root FAIL "Karaf (pid ${pid:-none}) runs as '$who', CapEff $caps"
 
 domid=$(xenstore-read domid)
 info=$(echo "xen:info --no-format" | console)
@@ -160,6 +180,7 @@ r=$(ask_dom0 garp-update "$mark"); case "$r" in OK*) check garp-after-update OK 
 mkdir -p /tmp/www-lwip; echo "xenpv-http on lwIP $(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')" > /tmp/www-lwip/index.html
 printf 'nic.target = (nic.device=vif-0)\naddress = 192.0.2.2/24\n' > $K/etc/org.xenpv.stack.lwip-vif0.cfg
 printf 'stack.target = (nic.device=vif-0)\nport = 80\nroot = /tmp/www-lwip\n' > $K/etc/org.xenpv.http-vif0.cfg
+as_karaf_file $K/etc/org.xenpv.stack.lwip-vif0.cfg $K/etc/org.xenpv.http-vif0.cfg
 echo "feature:uninstall xenpv-stack-tap
 feature:install xenpv-stack-lwip xenpv-http" | console
 r=$(ask_dom0 page-lwip 1 300)
