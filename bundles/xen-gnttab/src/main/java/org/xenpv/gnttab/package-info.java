@@ -15,12 +15,14 @@
  * ({@code pagesHeld}); a {@link org.xenpv.gnttab.PagePool} can be revoked and
  * asked whether its pages are still held.
  *
- * <p>Since 2.1 a {@link org.xenpv.gnttab.PagePool} has an owner whose calls
- * take no lock ({@code recycle} added for its releases), and pages come back
- * from other threads without a lock through {@code release}.
+ * <p>Since 3.0 a {@link org.xenpv.gnttab.PagePool} has an owner: {@code acquire},
+ * {@code available}, {@code recycle} (new), {@code revoke} and {@code close}
+ * are its calls, one at a time, and take no lock; pages come back from other
+ * threads without a lock through {@code release}. A major version, since a
+ * caller that acquired from several threads, as 2.x allowed, must not.
  */
 @Export
-@Version("2.1.0")
+@Version("3.0.0")
 package org.xenpv.gnttab;
 
 import org.osgi.annotation.bundle.Export;
