@@ -266,6 +266,46 @@ class BackendLifecycleFaultsTest {
     }
 
     @Test
+    void aFloodOfWritesToTheBackendsWatchedStateLeavesTheDeviceConnectedAndTheOthersFlowing() throws Exception {
+        Nic nic = attackedVif();
+        long attemptsBefore = statistic(nic, "connect_attempts");
+        int grantsBefore = guest.domain.grants().activeGrants();
+        int portsBefore = guest.domain.events().openPorts();
+        String state = "/local/domain/0/backend/vif/1/1/state";
+        String connected = world.store.read(state);
+        AtomicBoolean flooding = new AtomicBoolean(true);
+        AtomicLong writes = new AtomicLong();
+        // Every write fires the frontend's watch on the backend's state, the value never changing: what
+        // another domain writing as fast as XenStore lets it costs the guest.
+        Thread flooder = new Thread(() -> {
+            while (flooding.get()) {
+                world.store.write(state, connected);
+                writes.incrementAndGet();
+            }
+        }, "watch-flooder");
+        AtomicLong seenByTheGuest = new AtomicLong();
+        var watch = guest.xenstore().watch(state, path -> seenByTheGuest.incrementAndGet());
+        flooder.start();
+        try {
+            SimWorld.waitFor("20 000 writes to the watched node", () -> writes.get() >= 20_000);
+            // Coalesced per watch, so far fewer than the writes, but the flood does reach the guest.
+            SimWorld.waitFor("the flood's events at the guest", () -> seenByTheGuest.get() >= 2);
+            new BystanderTraffic(other, peer, atOther, atPeer).flows();
+            attackedTrafficFlows(nic);
+        } finally {
+            flooding.set(false);
+            flooder.join();
+            watch.close();
+        }
+        assertEquals(NicState.ACTIVE, nic.state());
+        assertTrue(nic.info().brokenReason().isEmpty(), nic.info().brokenReason().toString());
+        assertEquals(attemptsBefore, statistic(nic, "connect_attempts"), "no reconnection: the state never changed");
+        assertEquals(grantsBefore, guest.domain.grants().activeGrants(), "grants");
+        assertEquals(portsBefore, guest.domain.events().openPorts(), "ports");
+        assertEveryFrameAccounted(nic, 1);
+    }
+
+    @Test
     void aTeardownThatXenStoreCutsShortLeavesNoSecondSetOfQueues() throws Exception {
         Nic nic = attackedVif();
         faults.refuseClosed.set(1);

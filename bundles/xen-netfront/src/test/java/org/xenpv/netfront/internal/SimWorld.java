@@ -91,6 +91,11 @@ final class SimWorld implements AutoCloseable {
             });
         }
 
+        /** The guest's own XenStore connection, the one its netfront and XenBus use. */
+        XenStore xenstore() {
+            return xenstore;
+        }
+
         Netfronts netfronts() {
             return netfronts;
         }
