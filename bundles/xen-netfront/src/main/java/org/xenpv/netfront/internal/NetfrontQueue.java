@@ -449,12 +449,7 @@ final class NetfrontQueue implements AutoCloseable {
         } finally {
             txLock.unlock();
         }
-        if (txCompletionsWanted) {
-            takeWantedTxCompletions();
-        }
-        if (notify) {
-            notifyBackend(txChannel);
-        }
+        afterTxUnlock(notify);
         return status;
     }
 
@@ -518,6 +513,19 @@ final class NetfrontQueue implements AutoCloseable {
         return SendStatus.QUEUED;
     }
 
+    /**
+     * What a sender does once it has let go of the TX lock: the completions
+     * the queue's thread left to it, then the backend's notification.
+     */
+    private void afterTxUnlock(boolean notify) {
+        if (txCompletionsWanted) {
+            takeWantedTxCompletions();
+        }
+        if (notify) {
+            notifyBackend(txChannel);
+        }
+    }
+
     /** Publishes queued frames, notifying the backend once if it asked for it. */
     void flush() {
         boolean notify;
@@ -527,12 +535,7 @@ final class NetfrontQueue implements AutoCloseable {
         } finally {
             txLock.unlock();
         }
-        if (txCompletionsWanted) {
-            takeWantedTxCompletions();
-        }
-        if (notify) {
-            notifyBackend(txChannel);
-        }
+        afterTxUnlock(notify);
     }
 
     private boolean hasRoom(int slots, int pages) {
