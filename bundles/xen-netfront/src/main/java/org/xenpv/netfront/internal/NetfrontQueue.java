@@ -883,6 +883,11 @@ final class NetfrontQueue implements AutoCloseable {
         return txChannel.localPort();
     }
 
+    /** Whether the queue's thread has been woken and has not yet begun the pass it owes (for tests). */
+    boolean wakePending() {
+        return (boolean) WOKEN.getVolatile(this);
+    }
+
     int rxEventPort() {
         return rxChannel.localPort();
     }

@@ -739,8 +739,13 @@ class NetfrontRingsFuzzTest {
                             && parked()));
         }
 
+        /**
+         * The queue's thread waits for work and owes no pass: a thread woken (by an event, or by up()) and not
+         * yet run still shows WAITING, and the checks that follow would race the pass it is about to make.
+         */
         private boolean parked() {
-            return worker.getState() == Thread.State.WAITING && LockSupport.getBlocker(worker) == queue;
+            return worker.getState() == Thread.State.WAITING && LockSupport.getBlocker(worker) == queue
+                    && !queue.wakePending();
         }
 
         private static int eventIndex(ByteBuffer ring) {
