@@ -159,7 +159,7 @@ if [ ${#need[@]} -gt 0 ]; then
   need=($(printf '%s\n' "${need[@]}" | sort -u))
   echo "e2e: installing Debian packages: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  { apt-get install -y -q "${need[@]}" || { apt-get update -q && apt-get install -y -q "${need[@]}"; }; } >> "$LOG" 2>&1
+  { apt-get -o DPkg::Lock::Timeout=300 install -y -q "${need[@]}" || { apt-get update -q && apt-get -o DPkg::Lock::Timeout=300 install -y -q "${need[@]}"; }; } >> "$LOG" 2>&1
 fi
 missing=(); for c in "${!PKG[@]}"; do command -v "$c" >/dev/null || missing+=("$c"); done
 dist=$(ls -t karaf-assembly/target/xenpv-karaf-*.tar.gz 2>/dev/null | head -n 1)

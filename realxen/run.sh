@@ -2,15 +2,20 @@
 # The real-Xen harness: builds xenpv's probe and the lab images, boots Xen 4.17 under QEMU with a
 # PV dom0 (real toolstack and netback) and a PV domU that runs the probe, then xenpv's Karaf, against /dev/xen, and
 # prints one line: PASS, or FAIL with the failed steps. Logs under realxen/target/.
-# With --image-only it stops once the images are built.
+# With --image-only it stops once the images are built; with --rootfs-only once the Debian root filesystem
+# they are made from is (it needs nothing of xenpv's build).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export LAB=${LAB:-$PWD/realxen/target/lab}; OUT=$PWD/realxen/target; mkdir -p "$OUT"
 T0=$SECONDS
 need=(); for c in qemu-system-x86_64 debootstrap cpio mkfs.ext4 gcc ssh-keygen; do command -v $c >/dev/null || need+=($c); done
 if [ ${#need[@]} -gt 0 ]; then
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends qemu-system-x86 debootstrap cpio \
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -q --no-install-recommends qemu-system-x86 debootstrap cpio \
     e2fsprogs gcc libc6-dev linux-libc-dev libxen-dev openssh-client >/dev/null || { echo "realxen: FAIL (installing ${need[*]})"; exit 2; }
+fi
+if [ "${1:-}" = "--rootfs-only" ]; then
+  bash realxen/build.sh --rootfs-only > "$OUT/rootfs.log" 2>&1 || { echo "realxen: FAIL (the root filesystem, see $OUT/rootfs.log)"; exit 2; }
+  echo "realxen: root filesystem ready after $((SECONDS - T0)) s"; exit 0
 fi
 if [ "${XENPV_PROBE_BUILT:-}" != 1 ]; then
   mvn -B -ntp -q -DskipTests install -pl realxen/probe,karaf-assembly -am || { echo "realxen: FAIL (building the probe)"; exit 2; }
