@@ -97,10 +97,7 @@ final class NetfrontQueue implements AutoCloseable {
      * queue's thread never waits for a sender (see {@link #takeWantedTxCompletions}).
      */
     private volatile boolean txCompletionsWanted;
-    private final PoolPage[] txPages;
-    private final int[] txFrameLength;
-    private final int[] freeIds;
-    private int freeIdCount;
+    private final TxInFlight txInFlight;
 
     private final ReentrantLock rxLock = new ReentrantLock();
     private final PoolPage[] rxPages;
@@ -175,12 +172,7 @@ final class NetfrontQueue implements AutoCloseable {
         this.rxChannel = rxEvents;
         this.tx = FrontRing.initialise(txRingGrant.page(0), Netif.TX_RING);
         this.rx = FrontRing.initialise(rxRingGrant.page(0), Netif.RX_RING);
-        this.txPages = new PoolPage[tx.capacity()];
-        this.txFrameLength = new int[tx.capacity()];
-        this.freeIds = new int[tx.capacity()];
-        for (int id = tx.capacity() - 1; id >= 0; id--) {
-            freeIds[freeIdCount++] = id;
-        }
+        this.txInFlight = new TxInFlight(tx.capacity());
         this.rxPages = new PoolPage[rx.capacity()];
         counters.connected(txEvents == rxEvents ? new EventChannel[] {txEvents}
                 : new EventChannel[] {txEvents, rxEvents});
@@ -480,9 +472,7 @@ final class NetfrontQueue implements AutoCloseable {
             if (!negotiated.trusted() && chunk < PAGE) {
                 zero(data, chunk, PAGE);
             }
-            int id = freeIds[--freeIdCount];
-            txPages[id] = page;
-            txFrameLength[id] = i == 0 ? length : -1;
+            int id = txInFlight.take(page, i == 0 ? length : -1);
             int flags = i < dataSlots - 1 ? Netif.NETTXF_MORE_DATA : 0;
             if (i == 0) {
                 if (offload.checksumBlank()) {
@@ -539,7 +529,7 @@ final class NetfrontQueue implements AutoCloseable {
     }
 
     private boolean hasRoom(int slots, int pages) {
-        return tx.freeRequests() >= slots && freeIdCount >= pages && txPool.available() >= pages;
+        return tx.freeRequests() >= slots && txInFlight.free() >= pages && txPool.available() >= pages;
     }
 
     private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(PAGE).asReadOnlyBuffer();
@@ -579,16 +569,17 @@ final class NetfrontQueue implements AutoCloseable {
                 if (status == Netif.NETIF_RSP_NULL) {
                     continue;
                 }
-                if (id < 0 || id >= txPages.length || txPages[id] == null) {
+                if (!txInFlight.inFlight(id)) {
                     countTx(packets, bytes, dropped, errors);
                     markBroken("TX response for id " + id + ", which is not in flight");
                     return;
                 }
-                if (txFrameLength[id] >= 0) {
+                int frameLength = txInFlight.frameLength(id);
+                if (frameLength >= 0) {
                     switch (status) {
                         case Netif.NETIF_RSP_OKAY:
                             packets++;
-                            bytes += txFrameLength[id];
+                            bytes += frameLength;
                             break;
                         case Netif.NETIF_RSP_DROPPED:
                             dropped++;
@@ -598,9 +589,7 @@ final class NetfrontQueue implements AutoCloseable {
                             break;
                     }
                 }
-                txPool.recycle(txPages[id]);
-                txPages[id] = null;
-                freeIds[freeIdCount++] = id;
+                txPool.recycle(txInFlight.complete(id));
             }
             countTx(packets, bytes, dropped, errors);
             tx.setResponseConsumer(producer);
@@ -927,8 +916,8 @@ final class NetfrontQueue implements AutoCloseable {
     private void countLostInFlight() {
         // Answers already published are taken first: those frames left, they are not lost.
         reclaimTxLocked();
-        for (int id = 0; id < txPages.length; id++) {
-            if (txPages[id] != null && txFrameLength[id] >= 0) {
+        for (int id = 0; id < txInFlight.capacity(); id++) {
+            if (txInFlight.inFlight(id) && txInFlight.frameLength(id) >= 0) {
                 counters.txDropped.increment();
             }
         }
