@@ -20,12 +20,14 @@ R=$LAB/rootfs
 # bridge for the domU's gratuitous ARP, liblwip0 is the in-JVM stack's lwIP, ssh reaches Karaf's console
 # (a native client: a JVM's start costs half a minute under QEMU's emulation); a root filesystem cached
 # without them is made again.
-if [ ! -x $R/usr/lib/jvm/java-17-openjdk-amd64/bin/java ] || [ ! -x $R/usr/bin/curl ] || [ ! -x $R/usr/bin/tcpdump ] \
-    || [ ! -e $R/usr/lib/x86_64-linux-gnu/liblwip.so.0 ] || [ ! -x $R/usr/bin/ssh ]; then
-  rm -rf $R $LAB/dom0.img
+# A debootstrap cut short (test.sh stops its background job when the run fails) leaves no mark, and is made again.
+if [ ! -f $LAB/rootfs.complete ] || [ ! -x $R/usr/lib/jvm/java-17-openjdk-amd64/bin/java ] || [ ! -x $R/usr/bin/curl ] \
+    || [ ! -x $R/usr/bin/tcpdump ] || [ ! -e $R/usr/lib/x86_64-linux-gnu/liblwip.so.0 ] || [ ! -x $R/usr/bin/ssh ]; then
+  rm -rf $R $LAB/dom0.img $LAB/rootfs.complete
   debootstrap --variant=minbase \
     --include=xen-utils-4.17,xenstore-utils,bridge-utils,iproute2,kmod,linux-image-amd64,initramfs-tools,busybox-static,procps,udev,openjdk-17-jre-headless,curl,ethtool,tcpdump,liblwip0,openssh-client \
     bookworm $R "$MIRROR"
+  touch $LAB/rootfs.complete
 fi
 # With --rootfs-only the root filesystem is all: test.sh makes it while Maven builds what goes into it.
 [ "${1:-}" = "--rootfs-only" ] && exit 0
