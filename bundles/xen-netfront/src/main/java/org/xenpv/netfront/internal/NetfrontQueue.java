@@ -893,6 +893,11 @@ final class NetfrontQueue implements AutoCloseable {
         return txLock;
     }
 
+    /** The RX lock, for a test that holds the queue's thread at its last look before parking. */
+    ReentrantLock rxLockForTests() {
+        return rxLock;
+    }
+
     /** Whether the queue's thread asked for TX completions that no one has taken yet, for tests. */
     boolean txCompletionsWantedForTests() {
         return txCompletionsWanted;
