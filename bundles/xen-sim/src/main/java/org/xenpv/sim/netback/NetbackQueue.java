@@ -424,7 +424,7 @@ final class NetbackQueue implements AutoCloseable {
             }
             runReceivers();
             // No event asked for here: the thread looks at the ring while it polls and asks for one only
-            // before it parks (parkUnlessTxRequests), so requests pushed meanwhile cost the frontend no event.
+            // before it parks (txRequestsBeforeParking), so requests pushed meanwhile cost the frontend no event.
         } while (tx.unconsumedRequests() != 0);
     }
 
