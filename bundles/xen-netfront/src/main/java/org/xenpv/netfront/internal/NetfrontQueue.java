@@ -57,8 +57,9 @@ final class NetfrontQueue implements AutoCloseable {
      * How long the queue's thread keeps looking at its rings after a pass
      * before it sleeps until an event: a stream of frames then costs no
      * event and no wake-up per batch (Linux's busy polling, kept short).
+     * The system property {@code xenpv.netfront.pollMicros} sets it.
      */
-    private static final long POLL_NANOS = TimeUnit.MICROSECONDS.toNanos(20);
+    private static final long POLL_NANOS = TimeUnit.MICROSECONDS.toNanos(Long.getLong("xenpv.netfront.pollMicros", 20));
     private static final long STOP_WAIT_MILLIS = TimeUnit.SECONDS.toMillis(10);
     private static final VarHandle WOKEN;
 
@@ -315,7 +316,11 @@ final class NetfrontQueue implements AutoCloseable {
     private void work() {
         while (running) {
             if (!(boolean) WOKEN.getAndSet(this, false) && !pollForWork()) {
-                LockSupport.park(this);
+                // Looked at again: the poll's last look may wait for the RX lock, and an event's unpark during
+                // that wait is taken by the lock's own park, so this park would not return for it.
+                if (!(boolean) WOKEN.getVolatile(this)) {
+                    LockSupport.park(this);
+                }
                 continue;
             }
             String backwards = producerWentBack;
@@ -363,8 +368,12 @@ final class NetfrontQueue implements AutoCloseable {
 
     /**
      * Spins for up to {@link #POLL_NANOS} until the RX ring has responses
-     * this queue has not taken, or an event came. TX completions are not
-     * polled for: a sender takes them itself when its ring fills.
+     * this queue has not taken, or an event came; then asks for an RX event
+     * and looks once more ({@link #rearmRxEvent}). While it spins, the backend
+     * sends no RX event: the event is not armed during a pass or a poll, as
+     * Linux's netfront leaves it unarmed while its NAPI poll is scheduled. TX
+     * completions are not polled for: a sender takes them itself when its
+     * ring fills.
      *
      * <p>The consumer index is read without the RX lock: a stale value only
      * costs a pass that finds nothing.
@@ -383,7 +392,7 @@ final class NetfrontQueue implements AutoCloseable {
             }
             Thread.onSpinWait();
         } while (System.nanoTime() < deadline);
-        return false;
+        return rearmRxEvent();
     }
 
     private void stopWorker() {
@@ -651,8 +660,28 @@ final class NetfrontQueue implements AutoCloseable {
                     return false;
                 }
                 postRxBuffers();
-            } while (rx.finalCheckForResponses());
+                // The RX event stays unarmed here: the thread polls the ring next, and asks for an event only
+                // when it stops polling (rearmRxEvent), so responses that come meanwhile cost none.
+            } while (rx.unconsumedResponses() != 0);
             return false;
+        } finally {
+            rxLock.unlock();
+        }
+    }
+
+    /**
+     * Before the queue's thread parks: asks the backend for an event at the
+     * next response, then looks once more (RING_FINAL_CHECK_FOR_RESPONSES, as
+     * Linux's netfront does when its NAPI poll completes). A response
+     * published before the request for an event was seen is found by that
+     * look; one published after it sees the request and sends the event.
+     *
+     * @return whether responses wait (a pass is due instead of parking)
+     */
+    private boolean rearmRxEvent() {
+        rxLock.lock();
+        try {
+            return active && !failed && rx.finalCheckForResponses();
         } finally {
             rxLock.unlock();
         }
@@ -851,6 +880,11 @@ final class NetfrontQueue implements AutoCloseable {
     /** The TX lock, for a test that plays a sender holding it. */
     ReentrantLock txLockForTests() {
         return txLock;
+    }
+
+    /** The RX lock, for a test that holds the queue's thread at its last look before parking. */
+    ReentrantLock rxLockForTests() {
+        return rxLock;
     }
 
     /** Whether the queue's thread asked for TX completions that no one has taken yet, for tests. */

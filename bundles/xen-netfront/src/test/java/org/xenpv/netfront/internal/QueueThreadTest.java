@@ -155,6 +155,47 @@ class QueueThreadTest {
 
     private static final int MARKER = 0x0afeed01;
 
+    /**
+     * A queue's thread asks for an RX event only when it stops polling, then
+     * looks at the ring once more: a response published as the poll ends must
+     * be found by that look or announce itself with the event asked for. One
+     * frame in flight at a time, both ways, each ping sent 0 to 40 us after
+     * the last echo came back, so that responses land all across the end of
+     * either queue's 20 us poll; a frame the threads leave unseen is never
+     * echoed and fails the bounded wait. Run it pinned to one CPU too: there
+     * the backend's thread publishes only where the queue's thread is
+     * preempted, at any point of its poll and final check.
+     */
+    @Test
+    void aResponseArrivingAsThePollEndsIsNeverLeftUnseen() throws Exception {
+        world = new SimWorld();
+        Nic[] nics = world.connectedPair(NetbackFeatures.LINUX, new NetfrontConfig(1, 256, 256, 5_000));
+        Nic ping = nics[0];
+        Nic pong = nics[1];
+        ByteBuffer echo = ByteBuffer.allocate(64);
+        pong.setReceiver((queue, frame, offload) -> {
+            echo.clear();
+            ping.macAddress().write(echo, 0);
+            echo.put(6, frame, frame.position(), 6);
+            echo.put(12, frame, frame.position() + 12, 52);
+            pong.send(echo, Offload.NONE);
+        });
+        BlockingQueue<Integer> echoes = new LinkedBlockingQueue<>();
+        ping.setReceiver((queue, frame, offload) -> echoes.add(frame.getInt(frame.position() + 26)));
+        ByteBuffer frame = flow(pong, ping, 0);
+        for (int i = 0; i < 2_000; i++) {
+            long delayNanos = TimeUnit.MICROSECONDS.toNanos(i % 41);
+            long sendAt = System.nanoTime() + delayNanos;
+            while (System.nanoTime() - sendAt < 0) {
+                Thread.onSpinWait();
+            }
+            frame.putInt(26, i);
+            assertTrue(ping.send(frame.duplicate(), Offload.NONE), "ping " + i);
+            Integer back = echoes.poll(SimWorld.BOUND_SECONDS, TimeUnit.SECONDS);
+            assertEquals(i, back, "ping " + i + ", sent " + delayNanos / 1000 + " us after the last echo, came back");
+        }
+    }
+
     private void awaitRelease() {
         try {
             release.await();

@@ -199,7 +199,9 @@ final class NetbackQueue implements AutoCloseable {
 
     /**
      * The queue's thread: TX work, then RX work, as their events asked; it
-     * polls for {@link #POLL_NANOS} after its last work, then parks.
+     * polls for {@link #POLL_NANOS} after its last work (looking at the TX
+     * ring itself, whose event is armed only when the thread parks), then
+     * parks.
      */
     private void work() {
         SENDING.set(this);
@@ -232,11 +234,17 @@ final class NetbackQueue implements AutoCloseable {
             if (worked) {
                 lastWork = System.nanoTime();
             } else if (System.nanoTime() - lastWork < POLL_NANOS) {
-                Thread.onSpinWait();
+                // The TX event is not armed while polling: the ring itself says when requests come.
+                if (!failed && tx.unconsumedRequests() != 0) {
+                    txScheduled.set(true);
+                } else {
+                    Thread.onSpinWait();
+                }
             } else {
                 parked = true;
                 // Checked after the flag is up: a scheduler sets its flag first and then looks for it.
-                if (running && !txScheduled.get() && !rxScheduled.get() && fault.get() == null) {
+                if (running && !txScheduled.get() && !rxScheduled.get() && fault.get() == null
+                        && !txRequestsBeforeParking()) {
                     LockSupport.park(this);
                 }
                 parked = false;
@@ -415,7 +423,26 @@ final class NetbackQueue implements AutoCloseable {
                 notifyFrontend(txPort);
             }
             runReceivers();
-        } while (tx.finalCheckForRequests());
+            // No event asked for here: the thread looks at the ring while it polls and asks for one only
+            // before it parks (txRequestsBeforeParking), so requests pushed meanwhile cost the frontend no event.
+        } while (tx.unconsumedRequests() != 0);
+    }
+
+    /**
+     * Before the thread parks: asks the frontend for an event at its next
+     * TX request, then looks once more (RING_FINAL_CHECK_FOR_REQUESTS, as
+     * netback does when its NAPI poll completes). A request pushed before the
+     * ask is found by that look; one pushed after it sees the ask and sends
+     * the event.
+     *
+     * @return whether requests wait (TX work is scheduled instead of parking)
+     */
+    private boolean txRequestsBeforeParking() {
+        if (failed || !tx.finalCheckForRequests()) {
+            return false;
+        }
+        txScheduled.set(true);
+        return true;
     }
 
     /** Consumes one packet's slots; false when the vif failed. */
