@@ -385,8 +385,11 @@ final class NetbackQueue implements AutoCloseable {
         NetbackQueue sender = SENDING.get();
         if (sender != null && sender != this && !failed && sender.deferTo(this)) {
             // Copied in by the sending queue's thread at the end of its batch: a netback thread on another
-            // CPU of a real dom0 would take it at once; here that wake-up costs more than the copy.
-            rxScheduled.set(true);
+            // CPU of a real dom0 would take it at once; here that wake-up costs more than the copy. Written only
+            // when clear: a set flag is cleared only before the frames are looked at, so it covers this one.
+            if (!rxScheduled.get()) {
+                rxScheduled.set(true);
+            }
         } else {
             scheduleRx();
         }
