@@ -500,9 +500,9 @@ final class NetbackQueue implements AutoCloseable {
                 return failTx("a slot crosses its page: offset " + slotOffset[i] + " size " + slotSize[i]);
             }
         }
-        if (txBatchPackets == TX_BATCH || txCopies.size() + slots > txCopies.capacity()
-                || txBatchIds + slots > txIds.length) {
-            flushTx();
+        if ((txBatchPackets == TX_BATCH || txCopies.size() + slots > txCopies.capacity()
+                || txBatchIds + slots > txIds.length) && !flushTx()) {
+            return false; // a packet of the full batch failed the vif: this one is not answered
         }
         int p = txBatchPackets++;
         txFirstFlags[p] = firstFlags;
