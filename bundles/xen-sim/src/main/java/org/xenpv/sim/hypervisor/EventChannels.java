@@ -52,6 +52,12 @@ public final class EventChannels {
         /** Written under the monitor; volatile so that a search for a free port need not take each one. */
         volatile ChannelState.Kind kind = ChannelState.Kind.FREE;
         int remoteDomid = -1;
+        /**
+         * The peer's domain while interdomain, so that a send finds it without
+         * a look-up per event; a destroyed domain's ports close first, which
+         * unbinds this one.
+         */
+        Domain remoteDomain;
         int remotePort;
         EventHandler handler;
         /** {@link #MASKED} and {@link #PENDING}: changed by the owner and, without the owner's lock, by a peer's send. */
@@ -81,6 +87,7 @@ public final class EventChannels {
         void free() {
             kind = ChannelState.Kind.FREE;
             remoteDomid = -1;
+            remoteDomain = null;
             remotePort = 0;
             handler = null;
             flags = 0;
@@ -134,9 +141,11 @@ public final class EventChannels {
                     }
                     channel.kind = ChannelState.Kind.INTERDOMAIN;
                     channel.remoteDomid = remoteDomid;
+                    channel.remoteDomain = remote;
                     channel.remotePort = remotePort;
                     channel.handler = handler;
                     remoteChannel.kind = ChannelState.Kind.INTERDOMAIN;
+                    remoteChannel.remoteDomain = owner;
                     remoteChannel.remotePort = port;
                 }
             }
@@ -174,6 +183,7 @@ public final class EventChannels {
                         if (peer != channel) {
                             peer.kind = ChannelState.Kind.UNBOUND;
                             peer.remoteDomid = owner.domid();
+                            peer.remoteDomain = null;
                             peer.remotePort = 0;
                         }
                         channel.free();
@@ -208,7 +218,7 @@ public final class EventChannels {
             if (channel.kind != ChannelState.Kind.INTERDOMAIN) {
                 return;
             }
-            Domain remote = hypervisor.domainOrNull(channel.remoteDomid);
+            Domain remote = channel.remoteDomain;
             if (remote == null) {
                 return;
             }

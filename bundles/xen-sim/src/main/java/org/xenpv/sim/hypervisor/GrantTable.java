@@ -218,6 +218,85 @@ public final class GrantTable {
         }
     }
 
+    /**
+     * Runs every operation of {@code batch} (GNTTABOP_copy with an array of
+     * ops, each a gref of this table on one side and the copier's memory on
+     * the other) and sets each one's status: OKAY, or what the same single
+     * copy would have thrown. Every grant is checked and held under one
+     * acquisition of the table's lock, copied through outside it, and let go
+     * under one more: while the batch copies, its grants are in use, and an
+     * end of access waits or is deferred as for a single copy.
+     */
+    public void copy(Domain copier, GrantCopyBatch batch) {
+        int n = batch.size;
+        boolean write = batch.toGrant();
+        synchronized (this) {
+            for (int i = 0; i < n; i++) {
+                int offset = batch.offset[i];
+                int length = batch.length[i];
+                byte[] array = batch.buffer[i];
+                int at = batch.at[i];
+                if (offset < 0 || length < 0 || offset + length > PAGE_SIZE || array == null || at < 0
+                        || at > array.length - length) {
+                    batch.status[i] = GrantStatus.BAD_COPY_ARG;
+                    continue;
+                }
+                Entry entry = usableEntryOrNull(copier, batch.ref[i], write);
+                if (entry == null) {
+                    batch.status[i] = refusal(copier, batch.ref[i], write);
+                    continue;
+                }
+                entry.copies++;
+                batch.pinned[i] = entry;
+                batch.status[i] = GrantStatus.OKAY;
+            }
+        }
+        boolean any = false;
+        for (int i = 0; i < n; i++) {
+            Entry entry = (Entry) batch.pinned[i];
+            if (entry == null) {
+                continue;
+            }
+            any = true;
+            if (write) {
+                entry.page.put(batch.offset[i], batch.buffer[i], batch.at[i], batch.length[i]);
+            } else {
+                entry.page.get(batch.offset[i], batch.buffer[i], batch.at[i], batch.length[i]);
+            }
+        }
+        if (any) {
+            synchronized (this) {
+                for (int i = 0; i < n; i++) {
+                    Entry entry = (Entry) batch.pinned[i];
+                    if (entry != null) {
+                        batch.pinned[i] = null;
+                        entry.copies--;
+                        releaseIfDeferredAndIdle(batch.ref[i], entry);
+                    }
+                }
+            }
+        }
+    }
+
+    /** The entry {@code user} may use as asked, or null: the batch's check, without an exception per refusal. */
+    private Entry usableEntryOrNull(Domain user, int ref, boolean write) {
+        Entry entry = ref >= 0 && ref < entries.length ? entries[ref] : null;
+        if (entry == null || entry.granterGone || entry.grantee != user.domid() || (write && entry.readOnly)) {
+            return null;
+        }
+        return entry;
+    }
+
+    /** Why {@link #usableEntry} refuses: the same status it throws. */
+    private GrantStatus refusal(Domain user, int ref, boolean write) {
+        try {
+            usableEntry(user, ref, write);
+            return GrantStatus.OKAY;
+        } catch (GrantException e) {
+            return e.status();
+        }
+    }
+
     private static void checkArrayRange(String what, byte[] bytes, int at, int length) throws GrantException {
         if (at < 0 || at > bytes.length - length) {
             throw new GrantException(GrantStatus.BAD_COPY_ARG, what + " has " + bytes.length + " bytes, copy needs "

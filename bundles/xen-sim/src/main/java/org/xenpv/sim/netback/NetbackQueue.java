@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
+import org.xenpv.abi.grant.GrantStatus;
 import org.xenpv.abi.netif.ExtraInfo;
 import org.xenpv.abi.netif.Netif;
 import org.xenpv.abi.netif.RxRequest;
@@ -20,6 +21,7 @@ import org.xenpv.abi.netif.TxResponse;
 import org.xenpv.abi.ring.BackRing;
 import org.xenpv.abi.ring.SharedRingDescriptor;
 import org.xenpv.sim.hypervisor.Domain;
+import org.xenpv.sim.hypervisor.GrantCopyBatch;
 import org.xenpv.sim.hypervisor.GrantException;
 import org.xenpv.sim.hypervisor.GrantMapping;
 import org.xenpv.sim.hypervisor.HypervisorException;
@@ -68,6 +70,10 @@ final class NetbackQueue implements AutoCloseable {
      * 190 us with 20 us of polling; throughput the same within its noise).
      */
     private static final long POLL_NANOS = TimeUnit.MICROSECONDS.toNanos(Long.getLong("xenpv.sim.netbackPollMicros", 0));
+    /** Packets copied from the guest's grants in one grant copy, as netback batches its copy operations. */
+    static final int TX_BATCH = 64;
+    /** Frames copied into the guest's buffers in one grant copy. */
+    static final int RX_BATCH = 64;
     /** Receiving queues one TX batch may hand frames to before the rest are woken instead. */
     private static final int MAX_RECEIVERS = 16;
     /** The queue whose thread this is, so that a frame it sends over the switch knows where it comes from. */
@@ -122,6 +128,34 @@ final class NetbackQueue implements AutoCloseable {
     private final int[] slotOffset = new int[MAX_SLOTS_PER_PACKET];
     private final int[] slotSize = new int[MAX_SLOTS_PER_PACKET];
     private final int[] slotId = new int[MAX_SLOTS_PER_PACKET];
+    // The TX batch (the queue's thread only): packets read from the ring, copied out and answered together.
+    private final GrantCopyBatch txCopies = new GrantCopyBatch(TX_BATCH + MAX_SLOTS_PER_PACKET, false);
+    private final SimFrame[] txFrames = new SimFrame[TX_BATCH];
+    private final int[] txFirstFlags = new int[TX_BATCH];
+    private final int[] txExtras = new int[TX_BATCH];
+    private final boolean[] txGsoExtra = new boolean[TX_BATCH];
+    private final int[] txGsoType = new int[TX_BATCH];
+    private final int[] txGsoSize = new int[TX_BATCH];
+    private final int[] txSlots = new int[TX_BATCH];
+    private final int[] txIdsFrom = new int[TX_BATCH];
+    private final int[] txCopiesFrom = new int[TX_BATCH];
+    private final int[] txCopiesTo = new int[TX_BATCH];
+    /** The request ids of the batch's data slots, packet after packet. */
+    private final int[] txIds = new int[TX_BATCH * 2 + MAX_SLOTS_PER_PACKET];
+    private int txBatchPackets;
+    private int txBatchIds;
+    // The RX batch (whoever holds the RX side): frames whose copies into the guest's buffers go together.
+    private final GrantCopyBatch rxCopies = new GrantCopyBatch(RX_BATCH + MAX_SLOTS_PER_PACKET, true);
+    private final SimFrame[] rxFrames = new SimFrame[RX_BATCH];
+    /** Whether the batch holds its frame's reference (false when a stop let go of it meanwhile). */
+    private final boolean[] rxFrameHeld = new boolean[RX_BATCH];
+    private final int[] rxResponseAt = new int[RX_BATCH + MAX_SLOTS_PER_PACKET];
+    private final int[] rxResponseId = new int[RX_BATCH + MAX_SLOTS_PER_PACKET];
+    private final int[] rxResponseFlags = new int[RX_BATCH + MAX_SLOTS_PER_PACKET];
+    private final int[] rxChunk = new int[RX_BATCH + MAX_SLOTS_PER_PACKET];
+    private int rxBatchFrames;
+    /** What the last {@link #takePendingHead} did (whoever holds the RX side). */
+    private boolean taken;
     private final Deque<SimFrame> pendingRx = new ArrayDeque<>();
     /** The bytes of the frames in {@link #pendingRx} (under its lock). */
     private long pendingRxBytes;
@@ -359,26 +393,14 @@ final class NetbackQueue implements AutoCloseable {
         NetbackQueue sender = SENDING.get();
         if (sender != null && sender != this && !failed && sender.deferTo(this)) {
             // Copied in by the sending queue's thread at the end of its batch: a netback thread on another
-            // CPU of a real dom0 would take it at once; here that wake-up costs more than the copy.
-            rxScheduled.set(true);
+            // CPU of a real dom0 would take it at once; here that wake-up costs more than the copy. Written only
+            // when clear: a set flag is cleared only before the frames are looked at, so it covers this one.
+            if (!rxScheduled.get()) {
+                rxScheduled.set(true);
+            }
         } else {
             scheduleRx();
         }
-    }
-
-    /** Takes the head of {@link #pendingRx}, which the caller peeked, and lets go of it. */
-    private void takePendingHead(SimFrame frame) {
-        synchronized (pendingRx) {
-            if (pendingRx.peek() != frame) {
-                return; // the queue stopped and let go of it meanwhile
-            }
-            pendingRx.poll();
-            pendingRxBytes -= frame.length();
-            if (pendingRxOverflow > 0) {
-                pendingRxOverflow--; // as the qdisc hands a frame on once the device takes one
-            }
-        }
-        frame.release();
     }
 
     private void fail(String why) {
@@ -417,6 +439,9 @@ final class NetbackQueue implements AutoCloseable {
                 }
                 answered = true;
             }
+            if (!flushTx()) {
+                return;
+            }
             // Publish only what was answered: rewriting an unchanged producer is harmless for an honest ring,
             // but netback does not touch rsp_prod without responses.
             if (answered && tx.pushResponsesAndCheckNotify()) {
@@ -445,7 +470,12 @@ final class NetbackQueue implements AutoCloseable {
         return true;
     }
 
-    /** Consumes one packet's slots; false when the vif failed. */
+    /**
+     * Consumes one packet's slots and adds it to the TX batch (its copies to
+     * {@link #txCopies}), flushing the batch first when it is full; false when
+     * the vif failed (the packets before it are flushed first, as they were
+     * answered before the bad one).
+     */
     private boolean transmitOnePacket(ByteBuffer page, int producer) {
         int at = tx.consumeRequestSlot();
         int slots = 0;
@@ -458,14 +488,12 @@ final class NetbackQueue implements AutoCloseable {
         boolean moreExtras = (firstFlags & Netif.NETTXF_EXTRA_INFO) != 0;
         while (moreExtras) {
             if (tx.unconsumedRequests(producer) == 0) {
-                fail("missing extra info slot");
-                return false;
+                return failTx("missing extra info slot");
             }
             int extraAt = tx.consumeRequestSlot();
             int type = page.get(extraAt + ExtraInfo.TYPE_OFFSET) & 0xff;
             if (type == Netif.XEN_NETIF_EXTRA_TYPE_NONE || type >= Netif.XEN_NETIF_EXTRA_TYPE_MAX) {
-                fail("invalid extra type " + type);
-                return false;
+                return failTx("invalid extra type " + type);
             }
             if (type == Netif.XEN_NETIF_EXTRA_TYPE_GSO) {
                 gsoExtra = true;
@@ -478,12 +506,10 @@ final class NetbackQueue implements AutoCloseable {
         int lastFlags = firstFlags;
         while ((lastFlags & Netif.NETTXF_MORE_DATA) != 0) {
             if (slots >= MAX_SLOTS_PER_PACKET) {
-                fail("a packet asks for more than " + MAX_SLOTS_PER_PACKET + " slots");
-                return false;
+                return failTx("a packet asks for more than " + MAX_SLOTS_PER_PACKET + " slots");
             }
             if (tx.unconsumedRequests(producer) == 0) {
-                fail("a packet's slots were not all published");
-                return false;
+                return failTx("a packet's slots were not all published");
             }
             int slotAt = tx.consumeRequestSlot();
             lastFlags = Short.toUnsignedInt(page.getShort(slotAt + TxRequest.FLAGS_OFFSET));
@@ -498,59 +524,129 @@ final class NetbackQueue implements AutoCloseable {
         int firstLength = Math.max(0, packetSize - rest);
         for (int i = 0; i < slots; i++) {
             if (slotOffset[i] + (i == 0 ? firstLength : slotSize[i]) > PAGE) {
-                fail("a slot crosses its page: offset " + slotOffset[i] + " size " + slotSize[i]);
-                return false;
+                return failTx("a slot crosses its page: offset " + slotOffset[i] + " size " + slotSize[i]);
             }
         }
-        int status = Netif.NETIF_RSP_OKAY;
-        SimFrame frame = null;
+        if ((txBatchPackets == TX_BATCH || txCopies.size() + slots > txCopies.capacity()
+                || txBatchIds + slots > txIds.length) && !flushTx()) {
+            return false; // a packet of the full batch failed the vif: this one is not answered
+        }
+        int p = txBatchPackets++;
+        txFirstFlags[p] = firstFlags;
+        txExtras[p] = extras;
+        txGsoExtra[p] = gsoExtra;
+        txGsoType[p] = gsoType;
+        txGsoSize[p] = gsoSize;
+        txSlots[p] = slots;
+        txIdsFrom[p] = txBatchIds;
+        for (int i = 0; i < slots; i++) {
+            txIds[txBatchIds++] = slotId[i];
+        }
+        txCopiesFrom[p] = txCopies.size();
         if (packetSize < rest || packetSize < 14) {
-            status = Netif.NETIF_RSP_ERROR; // netback drops runts and inconsistent sizes without failing the vif
+            txFrames[p] = null; // netback drops runts and inconsistent sizes without failing the vif
         } else {
-            frame = framePool.take(packetSize);
+            SimFrame frame = framePool.take(packetSize);
+            txFrames[p] = frame;
             byte[] into = frame.data();
-            try {
-                int filled = 0;
-                for (int i = 0; i < slots; i++) {
-                    int length = i == 0 ? firstLength : slotSize[i];
-                    vif.guest().grants().copyFromGrant(vif.dom0(), slotGref[i], slotOffset[i], into, filled, length);
-                    filled += length;
+            int filled = 0;
+            for (int i = 0; i < slots; i++) {
+                int length = i == 0 ? firstLength : slotSize[i];
+                txCopies.add(slotGref[i], slotOffset[i], into, filled, length);
+                filled += length;
+            }
+        }
+        txCopiesTo[p] = txCopies.size();
+        return true;
+    }
+
+    /** Flushes the packets before a fatal one, then fails the vif; always false. */
+    private boolean failTx(String why) {
+        flushTx();
+        if (!failed) {
+            fail(why);
+        }
+        return false;
+    }
+
+    /**
+     * Copies the batch's packets out of the guest's grants in one grant copy
+     * (as netback's one GNTTABOP_copy per batch), answers them in ring order
+     * and hands those copied whole to the switch.
+     *
+     * @return false when a packet's GSO info failed the vif (the rest of the batch is let go)
+     */
+    private boolean flushTx() {
+        int packets = txBatchPackets;
+        if (packets == 0) {
+            return !failed;
+        }
+        if (txCopies.size() > 0) {
+            vif.guest().grants().copy(vif.dom0(), txCopies);
+        }
+        int sent = 0;
+        int errors = 0;
+        boolean ok = true;
+        for (int p = 0; p < packets; p++) {
+            SimFrame frame = txFrames[p];
+            txFrames[p] = null;
+            if (!ok) {
+                if (frame != null) {
+                    frame.release();
                 }
-            } catch (GrantException e) {
-                status = Netif.NETIF_RSP_ERROR;
+                continue;
             }
-        }
-        respond(answerId(slotId[0]), answerStatus(status));
-        for (int i = 0; i < extras; i++) {
-            respond(0, Netif.NETIF_RSP_NULL);
-        }
-        for (int i = 1; i < slots; i++) {
-            respond(slotId[i], status);
-        }
-        if (status != Netif.NETIF_RSP_OKAY) {
-            if (frame != null) {
-                frame.release();
+            int status = frame == null ? Netif.NETIF_RSP_ERROR : Netif.NETIF_RSP_OKAY;
+            for (int c = txCopiesFrom[p]; c < txCopiesTo[p] && status == Netif.NETIF_RSP_OKAY; c++) {
+                if (txCopies.status(c) != GrantStatus.OKAY) {
+                    status = Netif.NETIF_RSP_ERROR;
+                }
             }
-            txErrors.incrementAndGet();
-            return true;
-        }
-        if (gsoExtra) {
-            if (gsoSize == 0 || (gsoType != Netif.XEN_NETIF_GSO_TYPE_TCPV4
-                    && gsoType != Netif.XEN_NETIF_GSO_TYPE_TCPV6)) {
+            int ids = txIdsFrom[p];
+            respond(answerId(txIds[ids]), answerStatus(status));
+            for (int i = 0; i < txExtras[p]; i++) {
+                respond(0, Netif.NETIF_RSP_NULL);
+            }
+            for (int i = 1; i < txSlots[p]; i++) {
+                respond(txIds[ids + i], status);
+            }
+            if (status != Netif.NETIF_RSP_OKAY) {
+                if (frame != null) {
+                    frame.release();
+                }
+                errors++;
+                continue;
+            }
+            int gsoType = txGsoType[p];
+            int gsoSize = txGsoSize[p];
+            if (txGsoExtra[p] && (gsoSize == 0 || (gsoType != Netif.XEN_NETIF_GSO_TYPE_TCPV4
+                    && gsoType != Netif.XEN_NETIF_GSO_TYPE_TCPV6))) {
                 frame.release();
                 fail("invalid GSO type " + gsoType + " or size " + gsoSize);
-                return false;
+                ok = false;
+                continue;
+            }
+            sent++;
+            int firstFlags = txFirstFlags[p];
+            frame.offload((firstFlags & Netif.NETTXF_CSUM_BLANK) != 0,
+                    (firstFlags & Netif.NETTXF_DATA_VALIDATED) != 0, gsoType, gsoSize);
+            try {
+                vif.transmit(frame);
+            } finally {
+                frame.release(); // those that queued it hold it now
             }
         }
-        txPackets.incrementAndGet();
-        frame.offload((firstFlags & Netif.NETTXF_CSUM_BLANK) != 0, (firstFlags & Netif.NETTXF_DATA_VALIDATED) != 0,
-                gsoType, gsoSize);
-        try {
-            vif.transmit(frame);
-        } finally {
-            frame.release(); // those that queued it hold it now
+        txCopies.clear();
+        txBatchPackets = 0;
+        txBatchIds = 0;
+        // Counted per batch: the vif's counters are shared by its queues (and read by the toolstack).
+        if (sent > 0) {
+            txPackets.addAndGet(sent);
         }
-        return true;
+        if (errors > 0) {
+            txErrors.addAndGet(errors);
+        }
+        return ok;
     }
 
     /** The id to answer a packet's first slot with: its own, unless a TX fault lies about it. */
@@ -601,43 +697,57 @@ final class NetbackQueue implements AutoCloseable {
 
     // --- receive: frames from the switch into the frontend's buffers ---
 
+    /**
+     * Copies waiting frames into the frontend's posted buffers, in batches of
+     * up to {@link #RX_BATCH} frames whose copies go in one grant copy (as
+     * netback's xenvif_rx_copy_flush), answered once copied; the responses
+     * are pushed, and the frontend notified if it asked, when the queue is
+     * empty or the ring out of buffers.
+     */
     private void processRx() {
         if (failed) {
             return;
         }
         boolean pushed = false;
         boolean promised = false;
-        while (true) {
-            SimFrame frame;
-            synchronized (pendingRx) {
-                frame = pendingRx.peek();
-            }
-            if (frame == null) {
-                break;
-            }
+        SimFrame frame;
+        synchronized (pendingRx) {
+            frame = pendingRx.peek();
+        }
+        while (frame != null) {
             int length = frame.length();
             int dataSlots = Math.max(1, (length + PAGE - 1) / PAGE);
             boolean gso = frame.gsoType() != 0 && vif.frontendGso(frame.gsoType());
             if ((dataSlots > 1 && !vif.frontendSg()) || (frame.gsoType() != 0 && !gso)
                     || dataSlots > MAX_SLOTS_PER_PACKET) {
                 // The frontend cannot take it whole; Linux would segment it in software, the simulator drops it.
-                dropPendingHead(frame);
+                SimFrame dropped = frame;
+                frame = takePendingHead(dropped);
+                if (taken) {
+                    dropped.release();
+                }
+                rxDropped.incrementAndGet();
                 continue;
             }
             int needed = dataSlots + (gso ? 1 : 0);
+            // Read per frame, as Linux's xenvif_rx_ring_slots_available does: a producer the frontend moved back
+            // is seen at the next frame.
             int producer = rx.acquireRequestProducer();
             if (!rx.isPlausibleRequestProducer(producer)) {
+                flushRx();
                 fail("RX request producer " + producer + " is more than a ring ahead");
                 return;
             }
             // As for TX: requests the final check saw must still be there, and the producer never goes back.
             if (producer - lastRxRequestProducer < 0 || (promised && rx.unconsumedRequests(producer) < needed)) {
+                flushRx();
                 fail("RX request producer went backwards to " + producer);
                 return;
             }
             lastRxRequestProducer = producer;
             promised = false;
             if (rx.unconsumedRequests(producer) < needed) {
+                flushRx();
                 if (pushed && rx.pushResponsesAndCheckNotify()) {
                     notifyFrontend(rxPort);
                 }
@@ -648,21 +758,45 @@ final class NetbackQueue implements AutoCloseable {
                 promised = true;
                 continue;
             }
-            receiveOneFrame(frame, dataSlots, gso);
-            takePendingHead(frame);
+            if (rxBatchFrames == RX_BATCH || rxCopies.size() + dataSlots > rxCopies.capacity()) {
+                flushRx();
+            }
+            gatherRxFrame(frame, dataSlots, gso);
             pushed = true;
+            frame = takePendingHead(frame);
+            rxFrameHeld[rxBatchFrames - 1] = taken;
         }
+        flushRx();
         if (pushed && rx.pushResponsesAndCheckNotify()) {
             notifyFrontend(rxPort);
         }
     }
 
-    private void dropPendingHead(SimFrame frame) {
-        takePendingHead(frame);
-        rxDropped.incrementAndGet();
+    /**
+     * Takes the head of {@link #pendingRx}, which the caller peeked; sets
+     * {@link #taken} to whether the caller now holds it (false when the queue
+     * stopped and let go of it meanwhile).
+     *
+     * @return the next head, or null
+     */
+    private SimFrame takePendingHead(SimFrame frame) {
+        synchronized (pendingRx) {
+            if (pendingRx.peek() != frame) {
+                taken = false;
+                return null;
+            }
+            pendingRx.poll();
+            pendingRxBytes -= frame.length();
+            if (pendingRxOverflow > 0) {
+                pendingRxOverflow--; // as the qdisc hands a frame on once the device takes one
+            }
+            taken = true;
+            return pendingRx.peek();
+        }
     }
 
-    private void receiveOneFrame(SimFrame frame, int dataSlots, boolean gso) {
+    /** Consumes one frame's buffers, claims its responses and adds its copies to the RX batch. */
+    private void gatherRxFrame(SimFrame frame, int dataSlots, boolean gso) {
         ByteBuffer page = rx.page();
         byte[] data = frame.data();
         int length = frame.length();
@@ -672,12 +806,6 @@ final class NetbackQueue implements AutoCloseable {
             int id = Short.toUnsignedInt(page.getShort(requestAt + RxRequest.ID_OFFSET));
             int gref = page.getInt(requestAt + RxRequest.GREF_OFFSET);
             int chunk = Math.min(PAGE, length - at);
-            int status = chunk;
-            try {
-                vif.guest().grants().copyToGrant(vif.dom0(), data, at, gref, 0, chunk);
-            } catch (GrantException e) {
-                status = Netif.NETIF_RSP_ERROR;
-            }
             int flags = i < dataSlots - 1 ? Netif.NETRXF_MORE_DATA : 0;
             if (i == 0) {
                 if (frame.checksumBlank()) {
@@ -689,14 +817,41 @@ final class NetbackQueue implements AutoCloseable {
                     flags |= Netif.NETRXF_EXTRA_INFO;
                 }
             }
-            RxResponse.write(page, rx.claimResponseSlot(), id, 0, flags, status);
+            int copy = rxCopies.add(gref, 0, data, at, chunk);
+            rxResponseAt[copy] = rx.claimResponseSlot();
+            rxResponseId[copy] = id;
+            rxResponseFlags[copy] = flags;
+            rxChunk[copy] = chunk;
             if (i == 0 && gso) {
                 rx.consumeRequestSlot(); // the extra info's slot: its buffer is not used
                 ExtraInfo.writeGso(page, rx.claimResponseSlot(), 0, frame.gsoSize(), frame.gsoType(), 0);
             }
             at += chunk;
         }
-        rxPackets.incrementAndGet();
+        rxFrames[rxBatchFrames++] = frame;
+    }
+
+    /** Copies the RX batch into the guest's buffers in one grant copy, writes its responses, lets go of its frames. */
+    private void flushRx() {
+        int frames = rxBatchFrames;
+        if (frames == 0) {
+            return;
+        }
+        vif.guest().grants().copy(vif.dom0(), rxCopies);
+        ByteBuffer page = rx.page();
+        for (int c = 0; c < rxCopies.size(); c++) {
+            int status = rxCopies.status(c) == GrantStatus.OKAY ? rxChunk[c] : Netif.NETIF_RSP_ERROR;
+            RxResponse.write(page, rxResponseAt[c], rxResponseId[c], 0, rxResponseFlags[c], status);
+        }
+        for (int i = 0; i < frames; i++) {
+            if (rxFrameHeld[i]) {
+                rxFrames[i].release();
+            }
+            rxFrames[i] = null;
+        }
+        rxCopies.clear();
+        rxBatchFrames = 0;
+        rxPackets.addAndGet(frames);
     }
 
     // --- faults: what a lying backend writes ---

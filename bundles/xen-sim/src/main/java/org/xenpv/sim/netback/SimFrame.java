@@ -124,11 +124,19 @@ public final class SimFrame {
      * given back by whichever thread lets go of one last. Given-back frames
      * wait on a lock-free stack that the taker empties whole, so that neither
      * side allocates or locks per frame (one taker: no ABA on the stack).
+     * A frame its taker's own thread lets go of last (a TX batch copied into
+     * another vif's ring by the sending queue's thread) goes straight back
+     * onto the taker's list, with no atomic instruction.
      */
     static final class Pool {
         private final AtomicReference<SimFrame> returned = new AtomicReference<>();
         /** The taker's own free frames. */
         private SimFrame free;
+        /**
+         * The taker's thread, written by it at each take; another thread may
+         * read a stale value, which is never its own, so it takes the stack.
+         */
+        private Thread taker;
 
         /** A frame of at least {@code length} bytes, held once (by the caller). */
         SimFrame take(int length) {
@@ -148,11 +156,18 @@ public final class SimFrame {
                 frame.nextFree = null;
             }
             frame.length = length;
-            frame.references.set(1);
+            // No fence: the frame reaches other threads only through a lock (a queue's pendingRx) or a stack's CAS.
+            frame.references.lazySet(1);
+            taker = Thread.currentThread();
             return frame;
         }
 
         private void free(SimFrame frame) {
+            if (taker == Thread.currentThread()) {
+                frame.nextFree = free;
+                free = frame;
+                return;
+            }
             SimFrame head;
             do {
                 head = returned.get();

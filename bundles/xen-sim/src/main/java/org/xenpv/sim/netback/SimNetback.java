@@ -428,7 +428,9 @@ public final class SimNetback implements SimSwitch.Port, AutoCloseable {
             counters[3].incrementAndGet();
             return;
         }
-        current.get(Math.floorMod(flowHash(frame.data(), frame.length()), current.size())).deliver(frame);
+        int queues = current.size();
+        // One queue: no flow to spread, so no hash over the frame's headers.
+        current.get(queues == 1 ? 0 : Math.floorMod(flowHash(frame.data(), frame.length()), queues)).deliver(frame);
     }
 
     /** Spreads flows over queues as netback's queue selection does: addresses, and for IPv4 the IP flow. */

@@ -205,6 +205,54 @@ class GrantTableTest {
     }
 
     @Test
+    void a_batch_of_copies_checks_every_operation_on_its_own() throws Exception {
+        ByteBuffer first = page();
+        ByteBuffer second = page();
+        int okay = guest.grants().grantAccess(0, first, false);
+        int alsoOkay = guest.grants().grantAccess(0, second, false);
+        int foreign = guest.grants().grantAccess(2, page(), false);
+        int readOnly = guest.grants().grantAccess(0, page(), true);
+        int revoked = guest.grants().grantAccess(0, page(), false);
+        assertTrue(guest.grants().endAccess(revoked));
+        GrantCopyBatch batch = new GrantCopyBatch(8, true);
+        byte[] data = {1, 2, 3, 4, 5, 6};
+        batch.add(okay, 10, data, 0, 3);
+        batch.add(foreign, 0, data, 0, 3);
+        batch.add(readOnly, 0, data, 0, 3);
+        batch.add(revoked, 0, data, 0, 3);
+        batch.add(okay, 4095, data, 0, 2); // crosses the page
+        batch.add(alsoOkay, 4093, data, 3, 3);
+        guest.grants().copy(dom0, batch);
+        assertEquals(GrantStatus.OKAY, batch.status(0));
+        assertEquals(GrantStatus.PERMISSION_DENIED, batch.status(1));
+        assertEquals(GrantStatus.PERMISSION_DENIED, batch.status(2));
+        assertEquals(GrantStatus.BAD_GNTREF, batch.status(3));
+        assertEquals(GrantStatus.BAD_COPY_ARG, batch.status(4));
+        assertEquals(GrantStatus.OKAY, batch.status(5));
+        byte[] back = new byte[3];
+        first.get(10, back);
+        assertArrayEquals(new byte[] {1, 2, 3}, back);
+        second.get(4093, back);
+        assertArrayEquals(new byte[] {4, 5, 6}, back);
+        assertEquals(0, first.get(4095), "a refused copy writes nothing");
+        // Done with: nothing is held after the batch, so the grants end at once.
+        assertTrue(guest.grants().endAccess(okay));
+        assertTrue(guest.grants().endAccess(alsoOkay));
+
+        batch.clear();
+        GrantCopyBatch reads = new GrantCopyBatch(2, false);
+        int source = guest.grants().grantAccess(0, second, true);
+        byte[] into = new byte[4];
+        reads.add(source, 4093, into, 1, 3);
+        reads.add(okay, 0, into, 0, 1); // ended above
+        guest.grants().copy(dom0, reads);
+        assertEquals(GrantStatus.OKAY, reads.status(0));
+        assertEquals(GrantStatus.BAD_GNTREF, reads.status(1));
+        assertArrayEquals(new byte[] {0, 4, 5, 6}, into);
+        assertThrows(IllegalStateException.class, () -> reads.add(source, 0, into, 0, 1));
+    }
+
+    @Test
     void grant_must_cover_one_page_and_name_a_regular_domain() {
         assertThrows(IllegalArgumentException.class,
                 () -> guest.grants().grantAccess(0, ByteBuffer.allocateDirect(100), true));

@@ -39,6 +39,19 @@ class SimFrameTest {
     }
 
     @Test
+    void aFrameLetGoOfLastByAnotherThreadComesBackThroughTheStack() throws Exception {
+        SimFrame.Pool pool = new SimFrame.Pool();
+        SimFrame frame = pool.take(64);
+        frame.retain(); // a receiving queue on another thread
+        frame.release();
+        Thread other = new Thread(frame::release);
+        other.start();
+        other.join();
+        assertSame(frame, pool.take(64), "the frame the other thread let go of is taken again");
+        assertNotSame(frame, pool.take(64), "and only once");
+    }
+
+    @Test
     void aFrameWithoutAPoolIsExactlyItsBytes() {
         byte[] bytes = new byte[60];
         SimFrame frame = SimFrame.plain(bytes);
