@@ -15,19 +15,9 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.xenpv.abi.netif.Netif;
 import org.xenpv.abi.netif.RxRequest;
 import org.xenpv.abi.netif.RxResponse;
 import org.xenpv.abi.ring.BackRing;
-import org.xenpv.evtchn.StandaloneEventChannels;
-import org.xenpv.gnttab.Revocation;
-import org.xenpv.gnttab.StandaloneGrantTable;
-import org.xenpv.net.MacAddress;
-import org.xenpv.sim.hypervisor.Domain;
-import org.xenpv.sim.hypervisor.GrantMapping;
-import org.xenpv.sim.hypervisor.Hypervisor;
-import org.xenpv.sim.hypervisor.HypervisorLimits;
-import org.xenpv.sim.ports.SimDevicePorts;
 
 /**
  * The RX event while the queue's thread polls, against a backend played by
@@ -40,64 +30,30 @@ import org.xenpv.sim.ports.SimDevicePorts;
  * could leave a frame unseen for good.
  */
 class RxEventSuppressionTest {
-    private static final int GUEST = 1;
     /** Rounds in which the test stops the thread at its last look (pinned to one CPU, about 1 in 40 tries). */
     private static final int ROUNDS = 10;
     private static final int TRIES = 10_000;
 
-    private SimDevicePorts ports;
-    private Domain dom0;
-    private StandaloneGrantTable grants;
-    private StandaloneEventChannels events;
-    private NetfrontNic nic;
+    private QueueWithTestBackend fixture;
     private NetfrontQueue queue;
-    private GrantMapping rxMapping;
     private BackRing backend;
-    private int rxPort;
+    private AtomicInteger notifications;
     private Thread worker;
-    private final AtomicInteger notifications = new AtomicInteger();
     private final BlockingQueue<Integer> received = new LinkedBlockingQueue<>();
 
     @BeforeEach
     void queueAndBackend() throws Exception {
-        Hypervisor hypervisor = new Hypervisor(new HypervisorLimits(4096, 64));
-        dom0 = hypervisor.createDomain(0, "Domain-0");
-        Domain guest = hypervisor.createDomain(GUEST, "guest1");
-        ports = new SimDevicePorts(guest, null);
-        grants = StandaloneGrantTable.open(ports.openGrantAllocPort(), "netfront");
-        events = StandaloneEventChannels.open(ports.openEventChannelPort());
-        // Split channels: the test plays the RX ring's backend only.
-        Negotiated negotiated = new Negotiated(false, false, false, false, true, 1, true);
-        nic = new NetfrontNic("vif-0", MacAddress.parse("00:16:3e:00:00:01"), 1500, 0, () -> { });
-        queue = new NetfrontQueue(0, "xenpv-netfront-vif-0-q0", 0, grants, events, negotiated, 32, 32,
-                nic.counters(0), nic);
-        rxMapping = guest.grants().map(dom0, queue.rxRingRef(), false);
-        backend = BackRing.attach(rxMapping.page(), Netif.RX_RING);
-        rxPort = dom0.events().bindInterdomain(GUEST, queue.rxEventPort(), port -> notifications.incrementAndGet());
-        nic.setReceiver((q, frame, offload) -> received.add(frame.remaining()));
-        nic.connected(new NetfrontQueue[] {queue}, negotiated);
-        worker = queueThread();
+        fixture = new QueueWithTestBackend(QueueWithTestBackend.Ring.RX, 32);
+        queue = fixture.queue;
+        backend = fixture.backend;
+        notifications = fixture.notifications;
+        fixture.nic.setReceiver((q, frame, offload) -> received.add(frame.remaining()));
+        worker = QueueWithTestBackend.queueThread();
     }
 
     @AfterEach
     void release() throws Exception {
-        nic.disconnected();
-        rxMapping.unmap();
-        dom0.events().close(rxPort);
-        assertEquals(Revocation.ENDED, queue.release());
-        assertEquals(0, grants.grantsOutstanding());
-        events.close();
-        grants.close();
-        ports.closeAll();
-    }
-
-    private static Thread queueThread() {
-        for (Thread thread : Thread.getAllStackTraces().keySet()) {
-            if (thread.getName().equals("xenpv-netfront-vif-0-q0") && thread.isAlive()) {
-                return thread;
-            }
-        }
-        throw new AssertionError("the queue's thread is not running");
+        fixture.close();
     }
 
     /** Answers the next posted buffer with a frame of {@code length} bytes, as netback would, unpublished. */
@@ -112,7 +68,7 @@ class RxEventSuppressionTest {
     /** Publishes what was answered; notifies only when rsp_event asks, as netback does. Returns whether it did. */
     private boolean publish() throws Exception {
         if (backend.pushResponsesAndCheckNotify()) {
-            dom0.events().send(rxPort);
+            fixture.notifyQueue();
             return true;
         }
         return false;

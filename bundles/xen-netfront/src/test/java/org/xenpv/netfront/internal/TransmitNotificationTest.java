@@ -16,17 +16,8 @@ import org.xenpv.abi.netif.Netif;
 import org.xenpv.abi.netif.TxRequest;
 import org.xenpv.abi.netif.TxResponse;
 import org.xenpv.abi.ring.BackRing;
-import org.xenpv.evtchn.StandaloneEventChannels;
-import org.xenpv.gnttab.Revocation;
-import org.xenpv.gnttab.StandaloneGrantTable;
-import org.xenpv.net.MacAddress;
 import org.xenpv.net.Offload;
 import org.xenpv.net.SendStatus;
-import org.xenpv.sim.hypervisor.Domain;
-import org.xenpv.sim.hypervisor.GrantMapping;
-import org.xenpv.sim.hypervisor.Hypervisor;
-import org.xenpv.sim.hypervisor.HypervisorLimits;
-import org.xenpv.sim.ports.SimDevicePorts;
 
 /**
  * When a sender tells the backend, against a backend played by the test on
@@ -38,50 +29,27 @@ import org.xenpv.sim.ports.SimDevicePorts;
  * count is exact when a send returns.
  */
 class TransmitNotificationTest {
-    private static final int GUEST = 1;
     private static final int TX_BUFFERS = 32;
 
-    private SimDevicePorts ports;
-    private Domain dom0;
-    private StandaloneGrantTable grants;
-    private StandaloneEventChannels events;
+    private QueueWithTestBackend fixture;
     private NetfrontNic nic;
     private NetfrontQueue queue;
-    private GrantMapping txMapping;
     private BackRing backend;
-    private int txPort;
-    private final AtomicInteger notifications = new AtomicInteger();
+    private AtomicInteger notifications;
     private final ByteBuffer frame = ByteBuffer.allocate(60);
 
     @BeforeEach
     void queueAndBackend() throws Exception {
-        Hypervisor hypervisor = new Hypervisor(new HypervisorLimits(4096, 64));
-        dom0 = hypervisor.createDomain(0, "Domain-0");
-        Domain guest = hypervisor.createDomain(GUEST, "guest1");
-        ports = new SimDevicePorts(guest, null);
-        grants = StandaloneGrantTable.open(ports.openGrantAllocPort(), "netfront");
-        events = StandaloneEventChannels.open(ports.openEventChannelPort());
-        // Split channels: the RX ring's notifications (buffers posted) go to a port the test does not count.
-        Negotiated negotiated = new Negotiated(false, false, false, false, true, 1, true);
-        nic = new NetfrontNic("vif-0", MacAddress.parse("00:16:3e:00:00:01"), 1500, 0, () -> { });
-        queue = new NetfrontQueue(0, "xenpv-netfront-vif-0-q0", 0, grants, events, negotiated, TX_BUFFERS, 32,
-                nic.counters(0), nic);
-        txMapping = guest.grants().map(dom0, queue.txRingRef(), false);
-        backend = BackRing.attach(txMapping.page(), Netif.TX_RING);
-        txPort = dom0.events().bindInterdomain(GUEST, queue.txEventPort(), port -> notifications.incrementAndGet());
-        nic.connected(new NetfrontQueue[] {queue}, negotiated);
+        fixture = new QueueWithTestBackend(QueueWithTestBackend.Ring.TX, TX_BUFFERS);
+        nic = fixture.nic;
+        queue = fixture.queue;
+        backend = fixture.backend;
+        notifications = fixture.notifications;
     }
 
     @AfterEach
     void release() throws Exception {
-        nic.disconnected();
-        txMapping.unmap();
-        dom0.events().close(txPort);
-        assertEquals(Revocation.ENDED, queue.release());
-        assertEquals(0, grants.grantsOutstanding());
-        events.close();
-        grants.close();
-        ports.closeAll();
+        fixture.close();
     }
 
     /** What the backend sees published: the request producer on the shared page. */
@@ -99,22 +67,13 @@ class TransmitNotificationTest {
                     Short.toUnsignedInt(page.getShort(at + TxRequest.ID_OFFSET)), Netif.NETIF_RSP_OKAY);
         }
         if (backend.pushResponsesAndCheckNotify()) {
-            dom0.events().send(txPort);
+            fixture.notifyQueue();
         }
         assertEquals(false, backend.finalCheckForRequests(), "nothing more was published meanwhile");
     }
 
     private long txPackets() {
         return nic.statistics().total().txPackets();
-    }
-
-    private static Thread queueThread() {
-        for (Thread thread : Thread.getAllStackTraces().keySet()) {
-            if (thread.getName().equals("xenpv-netfront-vif-0-q0") && thread.isAlive()) {
-                return thread;
-            }
-        }
-        throw new AssertionError("the queue's thread is not running");
     }
 
     @Test
@@ -125,7 +84,7 @@ class TransmitNotificationTest {
         backendDrainsAndGoesIdle();
         SimWorld.waitFor("the queue's thread to take the first completions", () -> txPackets() == 4);
 
-        Thread worker = queueThread();
+        Thread worker = QueueWithTestBackend.queueThread();
         ReentrantLock txLock = queue.txLockForTests();
         txLock.lock(); // a sender, in the middle of a send
         try {
