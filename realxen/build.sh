@@ -23,6 +23,8 @@ R=$LAB/rootfs
 # A debootstrap cut short (test.sh stops its background job when the run fails) leaves no mark, and is made again.
 if [ ! -f $LAB/rootfs.complete ] || [ ! -x $R/usr/lib/jvm/java-17-openjdk-amd64/bin/java ] || [ ! -x $R/usr/bin/curl ] \
     || [ ! -x $R/usr/bin/tcpdump ] || [ ! -e $R/usr/lib/x86_64-linux-gnu/liblwip.so.0 ] || [ ! -x $R/usr/bin/ssh ]; then
+  # An interrupted debootstrap can leave /proc or /sys mounted inside: unmount before removing.
+  awk -v r="$R/" 'index($2, r) == 1 {print $2}' /proc/mounts | sort -r | while read -r m; do umount -l "$m" || true; done
   rm -rf $R $LAB/dom0.img $LAB/rootfs.complete
   debootstrap --variant=minbase \
     --include=xen-utils-4.17,xenstore-utils,bridge-utils,iproute2,kmod,linux-image-amd64,initramfs-tools,busybox-static,procps,udev,openjdk-17-jre-headless,curl,ethtool,tcpdump,liblwip0,openssh-client \

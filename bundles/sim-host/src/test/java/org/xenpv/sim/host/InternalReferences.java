@@ -2,8 +2,11 @@ package org.xenpv.sim.host;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -92,24 +95,35 @@ final class InternalReferences {
         if (!Files.isDirectory(dir)) {
             return List.of();
         }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            return walk.filter(p -> p.toString().endsWith(".java"))
-                    .filter(p -> !skipped(dir.relativize(p)))
-                    .toList();
+        List<Path> found = new ArrayList<>();
+        try {
+            // Build output is not descended into: realxen/target holds a guest's root filesystem, with /proc
+            // mounted in it while debootstrap runs beside the build.
+            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult preVisitDirectory(Path directory, BasicFileAttributes attributes) {
+                    return !directory.equals(dir) && skipped(directory.getFileName())
+                            ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+                    if (file.toString().endsWith(".java")) {
+                        found.add(file);
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+            });
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        return found;
     }
 
     /** Build output and hidden directories are not sources. */
-    private static boolean skipped(Path relative) {
-        for (Path part : relative) {
-            String name = part.toString();
-            if (name.equals("target") || name.startsWith(".")) {
-                return true;
-            }
-        }
-        return false;
+    private static boolean skipped(Path name) {
+        String text = name.toString();
+        return text.equals("target") || text.startsWith(".");
     }
 
     private static List<Path> list(Path dir) {
