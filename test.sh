@@ -49,7 +49,8 @@ rootfs_job=
 if [ "$(id -u)" -eq 0 ]; then
     mkdir -p realxen/target
     # A session of its own, so that a failing run stops the whole job (debootstrap included) on its way out.
-    setsid bash realxen/run.sh --rootfs-only > realxen/target/rootfs-job.log 2>&1 &
+    # At the lowest CPU and I/O priority: the build's tests, some of them timed, come first.
+    setsid nice -n 19 ionice -c 3 bash realxen/run.sh --rootfs-only > realxen/target/rootfs-job.log 2>&1 &
     rootfs_job=$!
     trap '[ -z "$rootfs_job" ] || kill -- -"$rootfs_job" 2>/dev/null || true' EXIT
 fi

@@ -34,6 +34,8 @@ import org.osgi.framework.ServiceReference;
 public class KarIT extends XenpvTestSupport {
 
     private static final String MAVEN_PID = "org.ops4j.pax.url.mvn";
+    /** The resolver is replaced on a configuration change: slower than other waits on a loaded machine. */
+    private static final long OFFLINE_WAIT_MILLIS = 120_000;
     /** The KAR installs Declarative Services and a dozen bundles before the handshakes: give it time. */
     private static final long DEPLOY_MILLIS = 120_000;
 
@@ -85,14 +87,17 @@ public class KarIT extends XenpvTestSupport {
         Path localRepository = Files.createDirectories(
                 Path.of(System.getProperty("karaf.data"), "offline-local-repository"));
         keepHarnessBundles(localRepository);
-        executeCommand("config:property-set --pid " + MAVEN_PID + " " + MAVEN_PID + ".offline true");
-        executeCommand("config:property-set --pid " + MAVEN_PID + " " + MAVEN_PID + ".repositories \"\"");
-        executeCommand("config:property-set --pid " + MAVEN_PID + " " + MAVEN_PID + ".localRepository "
-                + localRepository);
+        // One update of the configuration, so that pax-url replaces its resolver once rather than three times in
+        // a row (the wait below once timed out that way, on a machine loaded by a debootstrap beside the build).
+        executeCommand("config:edit " + MAVEN_PID + "\n"
+                + "config:property-set " + MAVEN_PID + ".offline true\n"
+                + "config:property-set " + MAVEN_PID + ".repositories \"\"\n"
+                + "config:property-set " + MAVEN_PID + ".localRepository " + localRepository + "\n"
+                + "config:update");
         // Neither xenpv nor Declarative Services (not in a stock Karaf's system/) can be had now.
         for (String url : List.of("mvn:org.xenpv/xenpv-features/" + projectVersion() + "/xml/features",
                 "mvn:org.apache.felix/org.apache.felix.scr/2.2.6")) {
-            waitFor(url + " unresolvable once Maven is offline", () -> !resolvable(url));
+            waitFor(url + " unresolvable once Maven is offline", OFFLINE_WAIT_MILLIS, () -> !resolvable(url));
         }
     }
 
