@@ -59,7 +59,7 @@ public final class PerformanceReport {
         }
         Options options = builder
                 .include(BENCHMARKS + "(SimHostThroughput|NetfrontTransmit|NetfrontReceive|PingPong|Storm)Benchmark")
-                .include(BENCHMARKS + "(SpscRing|SpscRingOneThread|Copy|SpscPingPong)Baseline")
+                .include(BENCHMARKS + "(SpscRing|SpscRingOneThread|Copy|SpscPingPong|SpscParkingPingPong)Baseline")
                 .addProfiler(GCProfiler.class)
                 .addProfiler(StormCostProfiler.class)
                 .resultFormat(ResultFormatType.JSON)
@@ -186,6 +186,8 @@ public final class PerformanceReport {
                     .append("| --- | ---: | ---: | ---: |\n");
             latency(out, "two Nics across the simulated host", find("PingPongBenchmark.roundTrip"));
             latency(out, "baseline: two SPSC rings between two threads", find("SpscPingPongBaseline.roundTrip"));
+            latency(out, "baseline: the same, both threads parking while they wait (two wake-ups)",
+                    find("SpscParkingPingPongBaseline.roundTrip"));
             storm(out, find("StormBenchmark.roundTrip storm=off"), find("StormBenchmark.roundTrip storm=on"),
                     find("StormBenchmark.roundTrip storm=control"));
             return out.toString();
