@@ -156,4 +156,22 @@ public final class FrontRing extends FrontRingPadding.Tail {
         writeEventIndexAndFence(RSP_EVENT_OFFSET, responseConsumer + 1);
         return unconsumedResponses() != 0;
     }
+
+    /**
+     * Asks the back end to notify only when it has answered every request
+     * pushed so far (rsp_event at req_prod) instead of at its next response,
+     * then looks as {@link #finalCheckForResponses} does. For a front end that
+     * also takes responses on its own as it goes on producing (a sender that
+     * takes TX completions when it needs room): while it keeps pushing, the
+     * event it asks for moves ahead with the requests, and the back end
+     * notifies once the front end stops and everything is answered. With
+     * nothing in flight no event is asked for at all: none is due.
+     *
+     * @return whether responses wait unconsumed: those published before the
+     *     request for an event was seen bring no event, so consume them now
+     */
+    public boolean checkForResponsesAskingForEventAtLastRequest() {
+        writeEventIndexAndFence(RSP_EVENT_OFFSET, requestProducerPrivate);
+        return unconsumedResponses() != 0;
+    }
 }

@@ -80,6 +80,38 @@ class RingTest {
     }
 
     @Test
+    void anEventAskedForAtTheLastRequestComesOnlyWhenAllAreAnswered() {
+        FrontRing front = FrontRing.initialise(page, Netif.TX_RING);
+        BackRing back = BackRing.attach(page, Netif.TX_RING);
+        for (int id = 0; id < 3; id++) {
+            TxRequest.write(page, front.claimRequestSlot(), id, 0, 0, id, 60);
+        }
+        front.pushRequests();
+        assertFalse(front.checkForResponsesAskingForEventAtLastRequest(), "nothing answered yet");
+
+        back.consumeRequestSlot();
+        TxResponse.write(page, back.claimResponseSlot(), 0, Netif.NETIF_RSP_OKAY);
+        back.consumeRequestSlot();
+        TxResponse.write(page, back.claimResponseSlot(), 1, Netif.NETIF_RSP_OKAY);
+        assertFalse(back.pushResponsesAndCheckNotify(), "two of three answered: the front end did not ask");
+        assertTrue(front.checkForResponsesAskingForEventAtLastRequest(),
+                "published before the front end looked: it takes them itself");
+        front.setResponseConsumer(2);
+
+        back.consumeRequestSlot();
+        TxResponse.write(page, back.claimResponseSlot(), 2, Netif.NETIF_RSP_OKAY);
+        assertTrue(back.pushResponsesAndCheckNotify(), "the last request answered: notified");
+        front.setResponseConsumer(3);
+        assertFalse(front.checkForResponsesAskingForEventAtLastRequest(), "nothing in flight, nothing waiting");
+        TxRequest.write(page, front.claimRequestSlot(), 3, 0, 0, 3, 60);
+        front.pushRequests();
+        back.consumeRequestSlot();
+        TxResponse.write(page, back.claimResponseSlot(), 3, Netif.NETIF_RSP_OKAY);
+        assertFalse(back.pushResponsesAndCheckNotify(),
+                "with nothing in flight when it looked, the front end asked for no event");
+    }
+
+    @Test
     void implausibleProducersAreRecognised() {
         FrontRing front = FrontRing.initialise(page, Netif.TX_RING);
         BackRing back = BackRing.attach(page, Netif.TX_RING);

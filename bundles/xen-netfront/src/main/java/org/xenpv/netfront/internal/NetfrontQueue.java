@@ -446,7 +446,7 @@ final class NetfrontQueue implements AutoCloseable {
         txLock.lock();
         try {
             status = enqueueLocked(source, offload);
-            notify = push && status == SendStatus.QUEUED && tx.pushRequestsAndCheckNotify();
+            notify = push && status == SendStatus.QUEUED && pushTxLocked();
         } finally {
             txLock.unlock();
         }
@@ -530,11 +530,32 @@ final class NetfrontQueue implements AutoCloseable {
         boolean notify;
         txLock.lock();
         try {
-            notify = active && tx.pushRequestsAndCheckNotify();
+            notify = active && pushTxLocked();
         } finally {
             txLock.unlock();
         }
         afterTxUnlock(notify);
+    }
+
+    /**
+     * Publishes the queued TX requests and asks for a TX completion event only
+     * once all of them are answered, not at the next response: a sender that
+     * keeps sending takes completions itself when it needs room (and here,
+     * whatever waits as it publishes, as Linux's netfront collects its TX
+     * buffers on each transmit), so a stream that keeps the backend busy
+     * costs no event, no wake-up of the dispatcher and no pass of the queue's
+     * thread per batch the backend answers. When the sender stops, the last
+     * request's answer brings the event that returns whatever is still in
+     * flight, as before.
+     *
+     * @return whether the backend asked to be notified of the requests
+     */
+    private boolean pushTxLocked() {
+        boolean notify = tx.pushRequestsAndCheckNotify();
+        if (tx.checkForResponsesAskingForEventAtLastRequest()) {
+            reclaimTxLocked();
+        }
+        return notify;
     }
 
     private boolean hasRoom(int slots, int pages) {
@@ -602,7 +623,8 @@ final class NetfrontQueue implements AutoCloseable {
             }
             countTx(packets, bytes, dropped, errors);
             tx.setResponseConsumer(producer);
-        } while (tx.finalCheckForResponses());
+            // No event is asked for here: the last push asked for one at its last request (pushTxLocked).
+        } while (tx.unconsumedResponses() != 0);
     }
 
     private void countTx(int packets, long bytes, int dropped, int errors) {
@@ -885,6 +907,25 @@ final class NetfrontQueue implements AutoCloseable {
     /** The RX lock, for a test that holds the queue's thread at its last look before parking. */
     ReentrantLock rxLockForTests() {
         return rxLock;
+    }
+
+    /**
+     * The TX ring's response consumer, for a test that waits for the queue to
+     * take what a backend published: read without the TX lock, whose holder
+     * would otherwise take completions the queue's thread leaves to it.
+     */
+    int txResponseConsumerForTests() {
+        return tx.responseConsumer();
+    }
+
+    /** TX ids not in flight (each holds a buffer), for tests; read under the TX lock. */
+    int txIdsFreeForTests() {
+        txLock.lock();
+        try {
+            return txInFlight.free();
+        } finally {
+            txLock.unlock();
+        }
     }
 
     /** Whether the queue's thread asked for TX completions that no one has taken yet, for tests. */

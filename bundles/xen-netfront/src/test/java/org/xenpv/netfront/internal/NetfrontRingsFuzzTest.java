@@ -725,16 +725,20 @@ class NetfrontRingsFuzzTest {
         }
 
         /**
-         * Waits until the queue has taken everything published (its final
-         * check asked for the response after the producer) and its thread is
-         * parked, or the device is broken: bounded, so a queue that spins or
-         * stalls is a finding. The thread must be parked too: producers the
-         * input moves back and forth can meet the event index again while
-         * the thread still works on what an earlier producer showed it.
+         * Waits until the queue has taken everything published and its thread
+         * is parked, or the device is broken: bounded, so a queue that spins or
+         * stalls is a finding. RX: its final check asked for the response
+         * after the producer. TX: every response published is consumed, and
+         * with requests in flight the event is asked for at the last one
+         * pushed, so that its answer brings one. The thread must be
+         * parked too: producers the input moves back and forth can meet the
+         * event index again while the thread still works on what an earlier
+         * producer showed it.
          */
         private void awaitQueue() {
             await("the queue to take what was published after an event", () -> broken()
-                    || (eventIndex(txRing) == txProducer + 1
+                    || (queue.txResponseConsumerForTests() == txProducer
+                            && (requestProducer(txRing) == txProducer || eventIndex(txRing) == requestProducer(txRing))
                             && (nic.state() != NicState.ACTIVE || eventIndex(rxRing) == rxProducer + 1)
                             && parked()));
         }
@@ -746,6 +750,10 @@ class NetfrontRingsFuzzTest {
         private boolean parked() {
             return worker.getState() == Thread.State.WAITING && LockSupport.getBlocker(worker) == queue
                     && !queue.wakePending();
+        }
+
+        private static int requestProducer(ByteBuffer ring) {
+            return (int) INDEX.getAcquire(ring, SharedRingDescriptor.REQ_PROD_OFFSET);
         }
 
         private static int eventIndex(ByteBuffer ring) {
@@ -760,9 +768,9 @@ class NetfrontRingsFuzzTest {
             long deadline = System.nanoTime() + BOUND_NANOS;
             for (int spins = 0; !condition.getAsBoolean(); spins++) {
                 if (System.nanoTime() - deadline > 0) {
-                    fail("timed out after 10 s waiting for " + what + ": TX produced " + txProducer + ", event at "
-                            + eventIndex(txRing) + "; RX produced " + rxProducer + ", event at " + eventIndex(rxRing)
-                            + "; " + nic + ", queue thread " + worker.getState());
+                    fail("timed out after 10 s waiting for " + what + ": TX produced " + txProducer + ", consumed "
+                            + queue.txResponseConsumerForTests() + ", event at " + eventIndex(txRing) + "; RX produced "
+                            + rxProducer + ", event at " + eventIndex(rxRing) + "; " + nic + ", queue thread " + worker.getState());
                 }
                 if (spins < 100) {
                     Thread.onSpinWait();

@@ -72,6 +72,17 @@ class TransmitNotificationTest {
         assertEquals(false, backend.finalCheckForRequests(), "nothing more was published meanwhile");
     }
 
+    /** The backend answers the next {@code count} requests and publishes the answers; whether it must notify. */
+    private boolean backendAnswers(int count) {
+        ByteBuffer page = backend.page();
+        for (int i = 0; i < count; i++) {
+            int at = backend.consumeRequestSlot();
+            TxResponse.write(page, backend.claimResponseSlot(),
+                    Short.toUnsignedInt(page.getShort(at + TxRequest.ID_OFFSET)), Netif.NETIF_RSP_OKAY);
+        }
+        return backend.pushResponsesAndCheckNotify();
+    }
+
     private long txPackets() {
         return nic.statistics().total().txPackets();
     }
@@ -103,6 +114,27 @@ class TransmitNotificationTest {
         queue.flush(); // the sender's next release of the lock
         assertEquals(8, txPackets(), "taken by the sender as it let go of the lock");
         assertFalse(queue.txCompletionsWantedForTests());
+    }
+
+    @Test
+    void aSenderThatKeepsSendingTakesTheCompletionsItselfAndTheLastAnswerBringsTheEvent() throws Exception {
+        int idsFree = queue.txIdsFreeForTests();
+        for (int i = 0; i < 4; i++) {
+            assertTrue(nic.send(frame.duplicate(), Offload.NONE));
+        }
+        Thread worker = QueueWithTestBackend.queueThread();
+        SimWorld.waitFor("the queue's thread to sleep", () -> LockSupport.getBlocker(worker) == queue);
+        assertFalse(backendAnswers(2), "two of four answered: the frontend asked for no event yet");
+        assertEquals(0, txPackets(), "nothing took them: no event came, and the sleeping thread does not poll TX");
+
+        assertTrue(nic.send(frame.duplicate(), Offload.NONE));
+        assertEquals(2, txPackets(), "the sender took the answers waiting as it published the fifth frame");
+        assertFalse(backendAnswers(2), "the fifth frame is still in flight");
+
+        assertTrue(backendAnswers(1), "every frame sent is answered: the frontend asked to hear of it");
+        fixture.notifyQueue();
+        SimWorld.waitFor("the queue's thread to take the last completions", () -> txPackets() == 5);
+        assertEquals(idsFree, queue.txIdsFreeForTests(), "every TX id and its buffer came back");
     }
 
     @Test
