@@ -35,6 +35,7 @@ public final class FrontRing extends FrontRingPadding.Tail {
     private FrontRing(ByteBuffer page, RingEntryLayout layout, int startIndex) {
         super(page, layout);
         this.requestProducerPrivate = startIndex;
+        this.requestProducerPublished = startIndex;
         this.responseConsumer = startIndex;
     }
 
@@ -87,6 +88,7 @@ public final class FrontRing extends FrontRingPadding.Tail {
     /** Publishes the filled requests to the back end (RING_PUSH_REQUESTS). */
     public void pushRequests() {
         releaseIndex(REQ_PROD_OFFSET, requestProducerPrivate);
+        requestProducerPublished = requestProducerPrivate;
     }
 
     /**
@@ -98,6 +100,7 @@ public final class FrontRing extends FrontRingPadding.Tail {
         int oldProducer = plainIndex(REQ_PROD_OFFSET);
         int newProducer = requestProducerPrivate;
         releaseIndex(REQ_PROD_OFFSET, newProducer);
+        requestProducerPublished = newProducer;
         // req_event is written by the back end after it read req_prod: without a
         // full fence our load of req_event could pass our store of req_prod and
         // both ends would go to sleep.
@@ -171,7 +174,28 @@ public final class FrontRing extends FrontRingPadding.Tail {
      *     request for an event was seen bring no event, so consume them now
      */
     public boolean checkForResponsesAskingForEventAtLastRequest() {
-        writeEventIndexAndFence(RSP_EVENT_OFFSET, requestProducerPrivate);
+        return checkForResponsesAskingForEventAt(requestProducerPrivate);
+    }
+
+    /**
+     * As {@link #checkForResponsesAskingForEventAtLastRequest}, for a thread
+     * of the front end that does not produce requests: the event is asked for
+     * at {@code index}, a request producer it read with
+     * {@link #publishedRequestProducer()}.
+     *
+     * @return whether responses wait unconsumed
+     */
+    public boolean checkForResponsesAskingForEventAt(int index) {
+        writeEventIndexAndFence(RSP_EVENT_OFFSET, index);
         return unconsumedResponses() != 0;
+    }
+
+    /**
+     * The request producer as this end last pushed it (its own copy, not the
+     * shared page's, which the back end could rewrite); a volatile read, for a
+     * thread of the front end other than the one producing.
+     */
+    public int publishedRequestProducer() {
+        return requestProducerPublished;
     }
 }

@@ -32,7 +32,8 @@ final class FrontRingPadding {
     abstract static sealed class RequestSide extends Head permits RequestSidePadding {
         /** req_prod_pvt: the next request slot this end fills. */
         int requestProducerPrivate;
-        private int requestSideFill;
+        /** req_prod as this end last pushed it, for a thread of the front end that does not produce. */
+        volatile int requestProducerPublished;
 
         RequestSide(ByteBuffer page, RingEntryLayout layout) {
             super(page, layout);

@@ -60,6 +60,16 @@ final class NetfrontQueue implements AutoCloseable {
      * The system property {@code xenpv.netfront.pollMicros} sets it.
      */
     private static final long POLL_NANOS = TimeUnit.MICROSECONDS.toNanos(Long.getLong("xenpv.netfront.pollMicros", 20));
+    /**
+     * How long the queue's thread sleeps with TX requests in flight before it
+     * takes their answers itself, instead of asking the backend for an event
+     * (TX completion coalescing, as a NIC's tx-usecs): a stream then costs no
+     * event, no dispatcher wake-up and no pass per batch the backend answers,
+     * only one look per interval. The system property
+     * {@code xenpv.netfront.txCompletionMicros} sets it.
+     */
+    private static final long TX_LOOK_NANOS =
+            TimeUnit.MICROSECONDS.toNanos(Long.getLong("xenpv.netfront.txCompletionMicros", 500));
     private static final long STOP_WAIT_MILLIS = TimeUnit.SECONDS.toMillis(10);
     private static final VarHandle WOKEN;
 
@@ -98,6 +108,15 @@ final class NetfrontQueue implements AutoCloseable {
      * queue's thread never waits for a sender (see {@link #takeWantedTxCompletions}).
      */
     private volatile boolean txCompletionsWanted;
+    /**
+     * Set while the queue's thread sleeps until an event, with no timer: a
+     * sender that publishes requests then asks for a TX completion event
+     * itself ({@link #pushTxLocked}), since no one would look at their answers.
+     */
+    private volatile boolean sleepingUntilEvent;
+    private volatile long txLookNanos = TX_LOOK_NANOS;
+    /** The TX response consumer when the queue's thread last slept until an event (its thread only). */
+    private int txConsumerAtLastSleep;
     private final TxInFlight txInFlight;
 
     private final ReentrantLock rxLock = new ReentrantLock();
@@ -316,11 +335,7 @@ final class NetfrontQueue implements AutoCloseable {
     private void work() {
         while (running) {
             if (!(boolean) WOKEN.getAndSet(this, false) && !pollForWork()) {
-                // Looked at again: the poll's last look may wait for the RX lock, and an event's unpark during
-                // that wait is taken by the lock's own park, so this park would not return for it.
-                if (!(boolean) WOKEN.getVolatile(this)) {
-                    LockSupport.park(this);
-                }
+                sleep();
                 continue;
             }
             String backwards = producerWentBack;
@@ -393,6 +408,71 @@ final class NetfrontQueue implements AutoCloseable {
             Thread.onSpinWait();
         } while (System.nanoTime() < deadline);
         return rearmRxEvent();
+    }
+
+    /**
+     * Sleeps until an event (the RX event is armed) or an unpark. While TX
+     * requests are in flight, or answers were taken since it last slept this
+     * way, it sleeps for {@link #txLookNanos} at a time and takes the answers
+     * itself, for as long as answers come: a stream's completions, and those
+     * of a sender that sends again within the interval (a request and its
+     * reply), then cost no event. Once an interval passes without answers,
+     * it asks for a TX completion event at the last request published, if
+     * any is in flight, and sleeps until an event.
+     *
+     * <p>A sender that publishes while the thread goes to sleep: the thread
+     * raises {@link #sleepingUntilEvent} and then reads the request producer,
+     * the sender publishes and then reads the flag, each with a full fence
+     * between, so either the thread sees the requests and asks for their
+     * event, or the sender sees the flag and asks for it. Both may: the
+     * earlier request of the two can only bring an early event, after which
+     * the thread looks again.
+     */
+    private void sleep() {
+        int consumerAtLastLook = txConsumerAtLastSleep;
+        while (running && !(boolean) WOKEN.getVolatile(this)) {
+            boolean ringsInUse = active && !failed;
+            // Read without the TX lock: a stale consumer costs an interval more or less, never an answer.
+            int consumer = tx.responseConsumer();
+            if (ringsInUse && (consumer != consumerAtLastLook || txRequestsInFlight())) {
+                consumerAtLastLook = consumer;
+                LockSupport.parkNanos(this, txLookNanos);
+                if ((boolean) WOKEN.getVolatile(this)) {
+                    return;
+                }
+                txCompletionsWanted = true;
+                takeWantedTxCompletions();
+                if (tx.responseConsumer() != consumerAtLastLook) {
+                    continue;
+                }
+            }
+            txConsumerAtLastSleep = tx.responseConsumer();
+            sleepingUntilEvent = true;
+            try {
+                VarHandle.fullFence();
+                if (ringsInUse) {
+                    int published = tx.publishedRequestProducer();
+                    if (published != tx.responseConsumer() && tx.checkForResponsesAskingForEventAt(published)) {
+                        WOKEN.setVolatile(this, true); // answers wait that no event will announce: a pass
+                        return;
+                    }
+                }
+                // Looked at again: the poll's last look may wait for the RX lock, and an event's unpark during
+                // that wait is taken by the lock's own park (as a stop's is by a timed sleep above), so this park
+                // would not return for it.
+                if (running && !(boolean) WOKEN.getVolatile(this)) {
+                    LockSupport.park(this);
+                }
+            } finally {
+                sleepingUntilEvent = false;
+            }
+            return;
+        }
+    }
+
+    /** Whether TX requests were published that this queue has not taken answers for; read without the TX lock. */
+    private boolean txRequestsInFlight() {
+        return tx.publishedRequestProducer() != tx.responseConsumer();
     }
 
     private void stopWorker() {
@@ -538,21 +618,21 @@ final class NetfrontQueue implements AutoCloseable {
     }
 
     /**
-     * Publishes the queued TX requests and asks for a TX completion event only
-     * once all of them are answered, not at the next response: a sender that
-     * keeps sending takes completions itself when it needs room (and here,
-     * whatever waits as it publishes, as Linux's netfront collects its TX
-     * buffers on each transmit), so a stream that keeps the backend busy
-     * costs no event, no wake-up of the dispatcher and no pass of the queue's
-     * thread per batch the backend answers. When the sender stops, the last
-     * request's answer brings the event that returns whatever is still in
-     * flight, as before.
+     * Publishes the queued TX requests and takes the answers that wait (as
+     * Linux's netfront collects its TX buffers on each transmit). The answers
+     * to the rest are the queue's thread's to take, on its timer
+     * ({@link #sleep}); only while that thread sleeps with no timer does the
+     * sender ask for a TX completion event, and then at its last request, not
+     * at the next answer: a sender that keeps publishing moves the event
+     * ahead with its requests, and the backend notifies once when the sender
+     * stops and everything is answered.
      *
      * @return whether the backend asked to be notified of the requests
      */
     private boolean pushTxLocked() {
+        // The push ends with a full fence: this read of the flag comes after the requests are published.
         boolean notify = tx.pushRequestsAndCheckNotify();
-        if (tx.checkForResponsesAskingForEventAtLastRequest()) {
+        if (sleepingUntilEvent && tx.checkForResponsesAskingForEventAtLastRequest()) {
             reclaimTxLocked();
         }
         return notify;
@@ -623,7 +703,7 @@ final class NetfrontQueue implements AutoCloseable {
             }
             countTx(packets, bytes, dropped, errors);
             tx.setResponseConsumer(producer);
-            // No event is asked for here: the last push asked for one at its last request (pushTxLocked).
+            // No event is asked for here: the queue's thread looks on its timer, or asked for one (sleep, pushTxLocked).
         } while (tx.unconsumedResponses() != 0);
     }
 
@@ -916,6 +996,11 @@ final class NetfrontQueue implements AutoCloseable {
      */
     int txResponseConsumerForTests() {
         return tx.responseConsumer();
+    }
+
+    /** Sets the interval of the TX looks, for a test that must act within one. */
+    void txLookIntervalForTests(long nanos) {
+        txLookNanos = nanos;
     }
 
     /** TX ids not in flight (each holds a buffer), for tests; read under the TX lock. */

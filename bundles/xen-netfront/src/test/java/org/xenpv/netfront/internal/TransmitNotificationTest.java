@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -83,6 +84,13 @@ class TransmitNotificationTest {
         return backend.pushResponsesAndCheckNotify();
     }
 
+    /** Waits until the queue's thread, with nothing in flight, sleeps with no timer: senders then ask for events. */
+    private void queueThreadSleepsUntilAnEvent() throws InterruptedException {
+        Thread worker = QueueWithTestBackend.queueThread();
+        SimWorld.waitFor("the queue's thread to sleep until an event",
+                () -> worker.getState() == Thread.State.WAITING && LockSupport.getBlocker(worker) == queue);
+    }
+
     private long txPackets() {
         return nic.statistics().total().txPackets();
     }
@@ -110,8 +118,7 @@ class TransmitNotificationTest {
         } finally {
             txLock.unlock();
         }
-        assertEquals(4, txPackets(), "left for the sender, not polled for");
-        queue.flush(); // the sender's next release of the lock
+        queue.flush(); // the sender's next release of the lock (or the queue's thread's next look took them)
         assertEquals(8, txPackets(), "taken by the sender as it let go of the lock");
         assertFalse(queue.txCompletionsWantedForTests());
     }
@@ -119,11 +126,10 @@ class TransmitNotificationTest {
     @Test
     void aSenderThatKeepsSendingTakesTheCompletionsItselfAndTheLastAnswerBringsTheEvent() throws Exception {
         int idsFree = queue.txIdsFreeForTests();
+        queueThreadSleepsUntilAnEvent();
         for (int i = 0; i < 4; i++) {
             assertTrue(nic.send(frame.duplicate(), Offload.NONE));
         }
-        Thread worker = QueueWithTestBackend.queueThread();
-        SimWorld.waitFor("the queue's thread to sleep", () -> LockSupport.getBlocker(worker) == queue);
         assertFalse(backendAnswers(2), "two of four answered: the frontend asked for no event yet");
         assertEquals(0, txPackets(), "nothing took them: no event came, and the sleeping thread does not poll TX");
 
@@ -134,6 +140,31 @@ class TransmitNotificationTest {
         assertTrue(backendAnswers(1), "every frame sent is answered: the frontend asked to hear of it");
         fixture.notifyQueue();
         SimWorld.waitFor("the queue's thread to take the last completions", () -> txPackets() == 5);
+        assertEquals(idsFree, queue.txIdsFreeForTests(), "every TX id and its buffer came back");
+    }
+
+    @Test
+    void answersToRequestsInFlightWhenTheQueuesThreadSleepsAreTakenOnItsTimerWithoutAnEvent() throws Exception {
+        queue.txLookIntervalForTests(TimeUnit.SECONDS.toNanos(1)); // long enough for the steps below to fit in one
+        Thread worker = QueueWithTestBackend.queueThread();
+        int idsFree = queue.txIdsFreeForTests();
+        queueThreadSleepsUntilAnEvent();
+        assertTrue(nic.send(frame.duplicate(), Offload.NONE));
+        assertTrue(nic.send(frame.duplicate(), Offload.NONE));
+        assertFalse(backendAnswers(1), "the sender asked for an event at its last request, the second");
+        fixture.notifyQueue(); // an honest backend may notify more than it was asked to
+        SimWorld.waitFor("the queue's thread to take the first answer and sleep on its timer, one frame in flight",
+                () -> txPackets() == 1 && worker.getState() == Thread.State.TIMED_WAITING);
+
+        for (int i = 0; i < 3; i++) {
+            assertTrue(nic.send(frame.duplicate(), Offload.NONE), "the thread looks on its timer: no event asked");
+        }
+        assertTrue(backendAnswers(1), "the answer to the second request crosses the event asked for");
+        fixture.notifyQueue();
+        SimWorld.waitFor("the queue's thread to take it and sleep on its timer again",
+                () -> txPackets() == 2 && worker.getState() == Thread.State.TIMED_WAITING);
+        assertFalse(backendAnswers(3), "no event was asked for the three frames sent while the thread had a timer");
+        SimWorld.waitFor("the queue's thread to take their answers on its timer", () -> txPackets() == 5);
         assertEquals(idsFree, queue.txIdsFreeForTests(), "every TX id and its buffer came back");
     }
 
