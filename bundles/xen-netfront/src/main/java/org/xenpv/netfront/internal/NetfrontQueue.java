@@ -431,10 +431,13 @@ final class NetfrontQueue implements AutoCloseable {
     private void sleep() {
         int consumerAtLastLook = txConsumerAtLastSleep;
         while (running && !(boolean) WOKEN.getVolatile(this)) {
-            boolean ringsInUse = active && !failed;
+            // Not whether the Nic is up: requests published before a down() are answered after it, and their
+            // pages and counts come back only when the answers are taken (Linux collects TX buffers whatever the
+            // interface's state, too). Only a broken queue takes nothing more.
+            boolean txInUse = !failed;
             // Read without the TX lock: a stale consumer costs an interval more or less, never an answer.
             int consumer = tx.responseConsumer();
-            if (ringsInUse && (consumer != consumerAtLastLook || txRequestsInFlight())) {
+            if (txInUse && (consumer != consumerAtLastLook || txRequestsInFlight())) {
                 consumerAtLastLook = consumer;
                 LockSupport.parkNanos(this, txLookNanos);
                 if ((boolean) WOKEN.getVolatile(this)) {
@@ -450,7 +453,7 @@ final class NetfrontQueue implements AutoCloseable {
             sleepingUntilEvent = true;
             try {
                 VarHandle.fullFence();
-                if (ringsInUse) {
+                if (txInUse) {
                     int published = tx.publishedRequestProducer();
                     if (published != tx.responseConsumer() && tx.checkForResponsesAskingForEventAt(published)) {
                         WOKEN.setVolatile(this, true); // answers wait that no event will announce: a pass

@@ -183,6 +183,11 @@ class NetfrontRingsFuzzTest {
         }
         seed("rx-nineteen-data-slots", "more than 18 slots", 0,
                 nineteenSlots.rxSlot(true, 0, 0, 0, 100).rxPublish(0).notifyBoth());
+        // Found by fuzzing (the gate's failure of 2026-12-07): frames sent while the queue's thread was on its
+        // TX timer, then down(): the thread slept without asking for the event that announces their answers,
+        // since the Nic was down; whether it was asked for depended on whether a sender asked first.
+        seed("tx-in-flight-across-down", null, 1, new Script(0)
+                .send(100 - 14, 0, 0, 0).send(100 - 14, 0, 0, 0).down().notifyBoth());
         seed("storm-while-down", null, 2, new Script(Script.SPLIT)
                 .rxPacket(60 - 14, 0, 0, 0, 0).rxPublish(0).notifyBoth().down().storm(32).send(100 - 14, 0, 0, 0).up()
                 .storm(32));

@@ -168,6 +168,42 @@ class TransmitNotificationTest {
         assertEquals(idsFree, queue.txIdsFreeForTests(), "every TX id and its buffer came back");
     }
 
+    /**
+     * Frames sent before a down() are still the backend's to answer after it:
+     * their pages and counts come back only when the answers are taken, so the
+     * queue's thread keeps looking after them, and asks for the event that
+     * announces the last one before it sleeps. (Found by fuzzing: it slept
+     * without asking when the Nic was down, and the answers waited for up() or
+     * close, or not, depending on whether a sender had asked first.)
+     */
+    @Test
+    void answersToFramesSentBeforeADownAreAskedForAndTakenWhileTheNicIsDown() throws Exception {
+        queue.txLookIntervalForTests(TimeUnit.SECONDS.toNanos(1)); // long enough for the steps below to fit in one
+        Thread worker = QueueWithTestBackend.queueThread();
+        int idsFree = queue.txIdsFreeForTests();
+        queueThreadSleepsUntilAnEvent();
+        assertTrue(nic.send(frame.duplicate(), Offload.NONE));
+        assertTrue(nic.send(frame.duplicate(), Offload.NONE));
+        assertFalse(backendAnswers(1), "the sender asked for an event at its last request, the second");
+        fixture.notifyQueue();
+        SimWorld.waitFor("the queue's thread to take the first answer and sleep on its timer, one frame in flight",
+                () -> txPackets() == 1 && worker.getState() == Thread.State.TIMED_WAITING);
+        for (int i = 0; i < 3; i++) {
+            assertTrue(nic.send(frame.duplicate(), Offload.NONE), "the thread looks on its timer: no event asked");
+        }
+        nic.down();
+
+        assertTrue(backendAnswers(1), "the answer to the second request crosses the event asked for");
+        fixture.notifyQueue();
+        SimWorld.waitFor("the queue's thread to take it, look on its timer, and sleep until an event",
+                () -> txPackets() == 2 && worker.getState() == Thread.State.WAITING
+                        && LockSupport.getBlocker(worker) == queue);
+        assertTrue(backendAnswers(3), "the thread asked to hear of the last frame sent before the down()");
+        fixture.notifyQueue();
+        SimWorld.waitFor("the queue's thread to take their answers while the Nic is down", () -> txPackets() == 5);
+        assertEquals(idsFree, queue.txIdsFreeForTests(), "every TX id and its buffer came back");
+    }
+
     @Test
     void aBurstOfPlainSendsToABusyBackendIsAllPublishedWithOneNotification() throws Exception {
         assertTrue(nic.send(frame.duplicate(), Offload.NONE));
