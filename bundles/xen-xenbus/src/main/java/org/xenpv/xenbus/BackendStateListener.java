@@ -4,7 +4,10 @@ import org.osgi.annotation.versioning.ConsumerType;
 import org.xenpv.abi.xs.XenbusState;
 import org.xenpv.xenstore.XenStoreException;
 
-/** Told the backend's state when observation starts and whenever it changes; on XenStore's watch thread. */
+/**
+ * Told the backend's state when observation starts and after every event that may have changed it (so
+ * possibly the same state again); on XenStore's watch thread.
+ */
 @ConsumerType
 @FunctionalInterface
 public interface BackendStateListener {
@@ -13,7 +16,7 @@ public interface BackendStateListener {
     /**
      * The backend's state may have changed but could not be read (XenStore did not answer in time, or
      * failed): nothing else will tell of this change, so a driver that acts on the state should read it
-     * again later. The next state read is told even if it equals the last one told. Does nothing by default.
+     * again later. Does nothing by default.
      *
      * @since 1.3
      */

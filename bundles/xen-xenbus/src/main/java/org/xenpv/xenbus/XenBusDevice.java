@@ -57,8 +57,11 @@ public interface XenBusDevice {
     XenbusState backendState() throws XenStoreException;
 
     /**
-     * Calls {@code listener} with the backend's state now and on every change,
-     * until the returned handle is closed.
+     * Calls {@code listener} with the backend's state now and after every event
+     * that may have changed it, until the returned handle is closed. The same
+     * state may be told again (events are coalesced, and the state is read
+     * when one is delivered): a driver acts on the state it reads, never on
+     * whether it changed.
      */
     AutoCloseable observeBackendState(BackendStateListener listener) throws XenStoreException;
 

@@ -5,10 +5,11 @@
  *
  * <p>Without OSGi, {@link org.xenpv.xenbus.StandaloneXenBus#open} runs the bus
  * over a XenStore and tells a listener instead (since 1.2). A backend state
- * that could not be read is told to {@link org.xenpv.xenbus.BackendStateListener} (since 1.3).
+ * that could not be read is told to {@link org.xenpv.xenbus.BackendStateListener} (since 1.3). The
+ * listener is told the state after every event, the same state again included (since 1.4).
  */
 @Export
-@Version("1.3.0")
+@Version("1.4.0")
 package org.xenpv.xenbus;
 
 import org.osgi.annotation.bundle.Export;

@@ -14,6 +14,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,6 +67,12 @@ final class NetfrontDevice {
     /** Guards starting the Nic's queues against {@link #beginClose} stopping them from another thread. */
     private final Object dataPath = new Object();
     private boolean closing;
+    /**
+     * A reconciliation is queued on the device's thread and has not yet read the backend's state: a
+     * watch event meanwhile needs no second one. Cleared before that read, never after, so that an
+     * event coming after the read always queues another.
+     */
+    private final AtomicBoolean reconcileQueued = new AtomicBoolean();
     /** Made on the device's thread once the vif's MAC address is read; null before. */
     private volatile NetfrontNic nic;
     // Confined to the device's thread:
@@ -167,16 +174,18 @@ final class NetfrontDevice {
             int mtu = device.read(Netif.Keys.MTU).map(NetfrontDevice::parseMtu).orElse(DEFAULT_MTU);
             nic = new NetfrontNic(device.busId(), mac, mtu, device.backendDomid(), () -> execute(this::onBroken));
             claim();
+            // The state told is not used: it was read on the watch thread, possibly before a step of this
+            // thread changed what the backend does next; reconcile reads the state when it acts on it.
             backendObservation = device.observeBackendState(new BackendStateListener() {
                 @Override
                 public void backendState(XenbusState state) {
-                    execute(NetfrontDevice.this::reconcile);
+                    requestReconcile();
                 }
 
                 @Override
                 public void backendStateUnreadable(XenStoreException cause) {
                     // reconcile reads it again, and on failure looks again after a pause
-                    execute(NetfrontDevice.this::reconcile);
+                    requestReconcile();
                 }
             });
         } catch (XenStoreException e) {
@@ -210,7 +219,19 @@ final class NetfrontDevice {
         }
     }
 
-    /** One step towards what the backend's state asks for. */
+    /** Queues a reconciliation unless one is queued that has not read the backend's state yet. */
+    private void requestReconcile() {
+        if (reconcileQueued.compareAndSet(false, true) && !execute(this::queuedReconcile)) {
+            reconcileQueued.set(false); // closing: nothing more to reconcile
+        }
+    }
+
+    private void queuedReconcile() {
+        reconcileQueued.set(false);
+        reconcile();
+    }
+
+    /** One step towards what the backend's state asks for, read now. */
     private void reconcile() {
         try {
             XenbusState backend = device.backendState();

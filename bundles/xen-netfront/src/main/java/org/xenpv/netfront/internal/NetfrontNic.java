@@ -63,6 +63,17 @@ final class NetfrontNic implements Nic, NetfrontQueue.Owner {
     private volatile NicState state = NicState.DOWN;
     private volatile LinkState link = LinkState.DOWN;
     private volatile boolean administrativelyUp = true;
+    /**
+     * Serialises up() and down() (any caller's thread) with connected() and disconnected() (the device's
+     * thread): each reads the queues and the state and then starts or stops the queues, and interleaved
+     * they could start a connection's queues twice (its RX slots posted again while the backend fills
+     * them, which reads as a protocol error), start queues already released, or leave a connected,
+     * administratively up Nic STOPPED. Not taken by {@link #broken}, which a queue's thread calls
+     * holding its own locks; {@link #downIfBrokenMeanwhile} covers that one.
+     */
+    private final Object transitions = new Object();
+    /** Whether {@link #queues} have been started since they were given or last stopped; under transitions. */
+    private boolean queuesStarted;
 
     NetfrontNic(String name, MacAddress mac, int mtu, int backendDomid, Runnable onBroken) {
         this.name = name;
@@ -85,29 +96,41 @@ final class NetfrontNic implements Nic, NetfrontQueue.Owner {
 
     /** The device connected: frames flow on these queues. */
     void connected(NetfrontQueue[] connectedQueues, Negotiated agreed) {
-        this.negotiated = agreed;
-        this.capabilities = capabilitiesOf(agreed);
-        this.queues = connectedQueues;
-        if (administrativelyUp && brokenReason.get() == null) {
-            for (NetfrontQueue queue : connectedQueues) {
-                queue.start();
+        synchronized (transitions) {
+            this.negotiated = agreed;
+            this.capabilities = capabilitiesOf(agreed);
+            this.queues = connectedQueues;
+            queuesStarted = false;
+            if (administrativelyUp && brokenReason.get() == null) {
+                startQueues(connectedQueues);
+            } else {
+                changeState(brokenReason.get() == null ? NicState.STOPPED : NicState.DOWN, LinkState.DOWN);
             }
-            changeState(NicState.ACTIVE, LinkState.UP);
-            downIfBrokenMeanwhile(connectedQueues);
-        } else {
-            changeState(brokenReason.get() == null ? NicState.STOPPED : NicState.DOWN, LinkState.DOWN);
         }
+    }
+
+    /** Starts the current queues, once: a started queue's RX slots are the backend's until it answers. */
+    private void startQueues(NetfrontQueue[] current) {
+        queuesStarted = true;
+        for (NetfrontQueue queue : current) {
+            queue.start();
+        }
+        changeState(NicState.ACTIVE, LinkState.UP);
+        downIfBrokenMeanwhile(current);
     }
 
     /** The device disconnected: no queues until it connects again. */
     void disconnected() {
-        NetfrontQueue[] old = queues;
-        queues = new NetfrontQueue[0];
-        for (NetfrontQueue queue : old) {
-            queue.stop();
+        synchronized (transitions) {
+            NetfrontQueue[] old = queues;
+            queues = new NetfrontQueue[0];
+            queuesStarted = false;
+            for (NetfrontQueue queue : old) {
+                queue.stop();
+            }
+            changeState(brokenReason.get() == null && !administrativelyUp ? NicState.STOPPED : NicState.DOWN,
+                    LinkState.DOWN);
         }
-        changeState(brokenReason.get() == null && !administrativelyUp ? NicState.STOPPED : NicState.DOWN,
-                LinkState.DOWN);
     }
 
     private void changeState(NicState newState, LinkState newLink) {
@@ -306,14 +329,12 @@ final class NetfrontNic implements Nic, NetfrontQueue.Owner {
 
     @Override
     public void up() {
-        administrativelyUp = true;
-        NetfrontQueue[] current = queues;
-        if (current.length > 0 && brokenReason.get() == null && state != NicState.ACTIVE) {
-            for (NetfrontQueue queue : current) {
-                queue.start();
+        synchronized (transitions) {
+            administrativelyUp = true;
+            NetfrontQueue[] current = queues;
+            if (current.length > 0 && brokenReason.get() == null && !queuesStarted) {
+                startQueues(current);
             }
-            changeState(NicState.ACTIVE, LinkState.UP);
-            downIfBrokenMeanwhile(current);
         }
     }
 
@@ -336,14 +357,20 @@ final class NetfrontNic implements Nic, NetfrontQueue.Owner {
 
     @Override
     public void down() {
-        administrativelyUp = false;
-        if (state == NicState.ACTIVE) {
+        synchronized (transitions) {
+            administrativelyUp = false;
+            if (!queuesStarted) {
+                return;
+            }
+            queuesStarted = false;
             NetfrontQueue[] current = queues;
             for (NetfrontQueue queue : current) {
                 queue.stop();
             }
-            changeState(NicState.STOPPED, LinkState.DOWN);
-            downIfBrokenMeanwhile(current);
+            if (brokenReason.get() == null) { // a broken Nic is DOWN already, and stays so
+                changeState(NicState.STOPPED, LinkState.DOWN);
+                downIfBrokenMeanwhile(current);
+            }
         }
     }
 

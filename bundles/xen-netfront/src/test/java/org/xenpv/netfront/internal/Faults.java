@@ -10,11 +10,13 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 import org.xenpv.abi.netif.Netif;
 import org.xenpv.abi.xs.XenbusState;
 import org.xenpv.abi.xs.XsError;
 import org.xenpv.gnttab.GrantTable;
+import org.xenpv.xenbus.BackendStateListener;
 import org.xenpv.xenbus.XenBusDevice;
 import org.xenpv.xenstore.TransactionBody;
 import org.xenpv.xenstore.XenStore;
@@ -37,6 +39,17 @@ final class Faults {
     volatile int grantQuota = Integer.MAX_VALUE;
     /** While set, waiting on the backend's state waits on this first, as for a backend that is slow to answer. */
     volatile CountDownLatch slowBackend;
+    /**
+     * While set, a device's thread waits on this before it reads the backend's state, as a device thread
+     * that has fallen behind the watch; {@link #backendStateReader} is then the thread that waited.
+     */
+    volatile CountDownLatch backendStateReadGate;
+    volatile Thread backendStateReader;
+    /**
+     * While set, told (on the watch thread) each backend state the bus has just handed to netfront's
+     * listener; it may hold the watch thread, so that events queue up behind it and are coalesced.
+     */
+    volatile Consumer<XenbusState> afterBackendStateTold;
 
     /** Failures injected so far. */
     final AtomicInteger injected = new AtomicInteger();
@@ -82,8 +95,35 @@ final class Faults {
             if (slow != null && name.equals("awaitBackendState")) {
                 slow.await();
             }
+            CountDownLatch gate = backendStateReadGate;
+            if (gate != null && name.equals("backendState")
+                    && Thread.currentThread().getName().startsWith("xenpv-netfront-")) {
+                backendStateReader = Thread.currentThread();
+                gate.await();
+            }
+            if (name.equals("observeBackendState")) {
+                return device.observeBackendState(observed((BackendStateListener) args[0]));
+            }
             return NOT_HANDLED;
         });
+    }
+
+    private BackendStateListener observed(BackendStateListener listener) {
+        return new BackendStateListener() {
+            @Override
+            public void backendState(XenbusState state) {
+                listener.backendState(state);
+                Consumer<XenbusState> hook = afterBackendStateTold;
+                if (hook != null) {
+                    hook.accept(state);
+                }
+            }
+
+            @Override
+            public void backendStateUnreadable(XenStoreException cause) {
+                listener.backendStateUnreadable(cause);
+            }
+        };
     }
 
     GrantTable wrap(GrantTable grants) {

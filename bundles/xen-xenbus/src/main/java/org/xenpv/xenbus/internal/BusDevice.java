@@ -14,7 +14,6 @@ import org.xenpv.abi.xs.XenbusState;
 import org.xenpv.abi.xs.XsError;
 import org.xenpv.xenbus.BackendStateListener;
 import org.xenpv.xenbus.XenBusDevice;
-import org.xenpv.xenstore.Watch;
 import org.xenpv.xenstore.XenStore;
 import org.xenpv.xenstore.XenStoreException;
 
@@ -96,24 +95,25 @@ final class BusDevice implements XenBusDevice {
         return state == null ? XenbusState.UNKNOWN : state;
     }
 
+    /**
+     * Tells the listener the state read after every event, the same state again included. Filtering out
+     * a state equal to the one this watch read last would lose updates: the listener reads the state
+     * itself when it acts, so it may have seen a newer one (Closed) in between, and when the backend goes
+     * back (InitWait) before the coalesced event is read, the event looks like no change and the listener
+     * is left acting on a state that is gone. Duplicates cost a read; the watch already coalesces floods.
+     */
     @Override
     public AutoCloseable observeBackendState(BackendStateListener listener) throws XenStoreException {
-        AtomicReference<XenbusState> last = new AtomicReference<>();
-        Watch watch = store.watch(backendPath + "/state", path -> {
+        return store.watch(backendPath + "/state", path -> {
             XenbusState state;
             try {
                 state = backendState();
             } catch (XenStoreException e) {
-                // A XenStore that did not answer in time leaves the connection up: the change would be lost.
-                last.set(null);
                 listener.backendStateUnreadable(e);
                 return;
             }
-            if (last.getAndSet(state) != state) {
-                listener.backendState(state);
-            }
+            listener.backendState(state);
         });
-        return watch;
     }
 
     @Override
