@@ -42,22 +42,39 @@ public interface StandaloneNetfront extends AutoCloseable {
      * @param txBuffers granted pages per queue for frames to send, at least 18 (a largest frame)
      * @param rxBuffers granted pages per queue for frames to receive, at least 18
      * @param closeTimeoutMillis how long an orderly close waits for the backend to let go
+     * @param pollMicros how long a queue's thread keeps looking at its RX ring after a pass before it sleeps
+     *     until an event, 0 to 1 000 000 (since 1.1)
+     * @param txCompletionMicros how long a queue's thread with frames in flight sleeps before it takes their
+     *     TX completions itself instead of asking for an event, 1 to 1 000 000 (since 1.1)
      */
-    record Settings(int maxQueues, int txBuffers, int rxBuffers, long closeTimeoutMillis) {
-        /** The component's defaults: 4 queues, 256 pages each way, 5 s to close. */
+    record Settings(int maxQueues, int txBuffers, int rxBuffers, long closeTimeoutMillis, long pollMicros,
+            long txCompletionMicros) {
+        /** The component's defaults: 4 queues, 256 pages each way, 5 s to close, 20 µs of poll, 500 µs TX looks. */
         public static final Settings DEFAULTS = new Settings(4, 256, 256, 5_000);
 
         public Settings {
-            if (maxQueues < 1 || txBuffers < 18 || rxBuffers < 18 || closeTimeoutMillis < 0) {
+            if (maxQueues < 1 || txBuffers < 18 || rxBuffers < 18 || closeTimeoutMillis < 0 || pollMicros < 0
+                    || pollMicros > 1_000_000 || txCompletionMicros < 1 || txCompletionMicros > 1_000_000) {
                 throw new IllegalArgumentException("netfront settings out of range: maxQueues " + maxQueues
                         + " (>= 1), txBuffers " + txBuffers + " and rxBuffers " + rxBuffers
-                        + " (>= 18), closeTimeoutMillis " + closeTimeoutMillis + " (>= 0)");
+                        + " (>= 18), closeTimeoutMillis " + closeTimeoutMillis + " (>= 0), pollMicros " + pollMicros
+                        + " (0 to 1000000), txCompletionMicros " + txCompletionMicros + " (1 to 1000000)");
             }
+        }
+
+        /** Settings with the component's poll (20 µs) and TX completion (500 µs) intervals. */
+        public Settings(int maxQueues, int txBuffers, int rxBuffers, long closeTimeoutMillis) {
+            this(maxQueues, txBuffers, rxBuffers, closeTimeoutMillis, 20, 500);
         }
 
         /** These settings with {@code queues} as the most queues per vif. */
         public Settings withMaxQueues(int queues) {
-            return new Settings(queues, txBuffers, rxBuffers, closeTimeoutMillis);
+            return new Settings(queues, txBuffers, rxBuffers, closeTimeoutMillis, pollMicros, txCompletionMicros);
+        }
+
+        /** These settings with the given poll and TX completion intervals (since 1.1). */
+        public Settings withIntervals(long pollMicros, long txCompletionMicros) {
+            return new Settings(maxQueues, txBuffers, rxBuffers, closeTimeoutMillis, pollMicros, txCompletionMicros);
         }
     }
 

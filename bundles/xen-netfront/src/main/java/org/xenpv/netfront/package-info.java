@@ -7,7 +7,7 @@
  * simulated host of tests and benchmarks, the real-Xen probe).
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.xenpv.netfront;
 
 import org.osgi.annotation.bundle.Export;

@@ -333,7 +333,7 @@ final class NetfrontDevice {
             step = "allocating queues";
             for (int q = 0; q < queueCount; q++) {
                 queues.add(new NetfrontQueue(q, "xenpv-netfront-" + device.busId() + "-q" + q, device.backendDomid(),
-                        grants, events, offer, config.txBuffers(), config.rxBuffers(), nic.counters(q), nic));
+                        grants, events, offer, config, nic.counters(q), nic));
             }
             step = "writing the handshake";
             writeHandshake(queueCount, backendMax.isPresent());

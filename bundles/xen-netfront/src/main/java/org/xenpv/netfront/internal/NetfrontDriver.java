@@ -45,6 +45,15 @@ public final class NetfrontDriver {
 
         @AttributeDefinition(description = "How long closing waits for the backend to let go, in milliseconds")
         long closeTimeoutMillis() default 5_000;
+
+        @AttributeDefinition(description = "How long a queue's thread keeps looking at its RX ring after a pass"
+                + " before it sleeps until an event, in microseconds (0 to 1000000; 0: at once)")
+        long pollMicros() default NetfrontConfig.DEFAULT_POLL_MICROS;
+
+        @AttributeDefinition(description = "How long a queue's thread with frames in flight sleeps before it"
+                + " takes their TX completions itself instead of asking for an event, in microseconds"
+                + " (1 to 1000000)")
+        long txCompletionMicros() default NetfrontConfig.DEFAULT_TX_COMPLETION_MICROS;
     }
 
     private final Netfronts netfronts;
@@ -57,7 +66,8 @@ public final class NetfrontDriver {
         int maxQueues = Math.min(config.maxQueues(), Runtime.getRuntime().availableProcessors());
         closeTimeoutMillis = config.closeTimeoutMillis();
         netfronts = new Netfronts(store, grants, events, new NetfrontConfig(maxQueues, config.txBuffers(),
-                config.rxBuffers(), config.closeTimeoutMillis()), (nic, properties) -> {
+                config.rxBuffers(), config.closeTimeoutMillis(), config.pollMicros(), config.txCompletionMicros()),
+                (nic, properties) -> {
                     ServiceRegistration<Nic> registration = context.registerService(Nic.class, nic,
                             new Hashtable<>(properties));
                     Hashtable<String, Object> management = new Hashtable<>(properties);

@@ -53,23 +53,6 @@ final class NetfrontQueue implements AutoCloseable {
     static final int MAX_RX_SLOTS = Netif.XEN_NETIF_NR_SLOTS_MIN;
     /** Packets received per pass before TX completions get their turn again (Linux's NAPI weight). */
     static final int RX_BUDGET = 64;
-    /**
-     * How long the queue's thread keeps looking at its rings after a pass
-     * before it sleeps until an event: a stream of frames then costs no
-     * event and no wake-up per batch (Linux's busy polling, kept short).
-     * The system property {@code xenpv.netfront.pollMicros} sets it.
-     */
-    private static final long POLL_NANOS = TimeUnit.MICROSECONDS.toNanos(Long.getLong("xenpv.netfront.pollMicros", 20));
-    /**
-     * How long the queue's thread sleeps with TX requests in flight before it
-     * takes their answers itself, instead of asking the backend for an event
-     * (TX completion coalescing, as a NIC's tx-usecs): a stream then costs no
-     * event, no dispatcher wake-up and no pass per batch the backend answers,
-     * only one look per interval. The system property
-     * {@code xenpv.netfront.txCompletionMicros} sets it.
-     */
-    private static final long TX_LOOK_NANOS =
-            TimeUnit.MICROSECONDS.toNanos(Long.getLong("xenpv.netfront.txCompletionMicros", 500));
     private static final long STOP_WAIT_MILLIS = TimeUnit.SECONDS.toMillis(10);
     private static final VarHandle WOKEN;
 
@@ -114,7 +97,21 @@ final class NetfrontQueue implements AutoCloseable {
      * itself ({@link #pushTxLocked}), since no one would look at their answers.
      */
     private volatile boolean sleepingUntilEvent;
-    private volatile long txLookNanos = TX_LOOK_NANOS;
+    /**
+     * How long the queue's thread sleeps with TX requests in flight before it
+     * takes their answers itself, instead of asking the backend for an event
+     * (TX completion coalescing, as a NIC's tx-usecs): a stream then costs no
+     * event, no dispatcher wake-up and no pass per batch the backend answers,
+     * only one look per interval ({@link NetfrontConfig#txCompletionMicros}).
+     */
+    private final long txLookNanos;
+    /**
+     * How long the queue's thread keeps looking at its rings after a pass
+     * before it sleeps until an event: a stream of frames then costs no
+     * event and no wake-up per batch (Linux's busy polling, kept short;
+     * {@link NetfrontConfig#pollMicros}).
+     */
+    private final long pollNanos;
     /** The TX response consumer when the queue's thread last slept until an event (its thread only). */
     private int txConsumerAtLastSleep;
     private final TxInFlight txInFlight;
@@ -154,9 +151,11 @@ final class NetfrontQueue implements AutoCloseable {
      * @param threadName the name of the queue's thread, so that a thread dump says which vif and queue it serves
      */
     NetfrontQueue(int index, String threadName, int backendDomid, GrantTable grants, EventChannels events,
-            Negotiated negotiated, int txBuffers, int rxBuffers, QueueCounters counters, Owner owner)
+            Negotiated negotiated, NetfrontConfig config, QueueCounters counters, Owner owner)
             throws IOException {
         this.index = index;
+        this.pollNanos = config.pollNanos();
+        this.txLookNanos = config.txCompletionNanos();
         this.negotiated = negotiated;
         this.counters = counters;
         this.owner = owner;
@@ -169,8 +168,8 @@ final class NetfrontQueue implements AutoCloseable {
         try {
             txRingGrant = grants.grant(backendDomid, 1, Access.WRITABLE);
             rxRingGrant = grants.grant(backendDomid, 1, Access.WRITABLE);
-            txBufferPool = grants.createPool(backendDomid, txBuffers, Access.READ_ONLY);
-            rxBufferPool = grants.createPool(backendDomid, rxBuffers, Access.WRITABLE);
+            txBufferPool = grants.createPool(backendDomid, config.txBuffers(), Access.READ_ONLY);
+            rxBufferPool = grants.createPool(backendDomid, config.rxBuffers(), Access.WRITABLE);
             // An event only looks whether its ring(s) moved and wakes the queue's thread, which takes both rings;
             // one that finds nothing moved is spurious and delays its port's re-arming (lateeoi).
             if (negotiated.split()) {
@@ -382,7 +381,7 @@ final class NetfrontQueue implements AutoCloseable {
     }
 
     /**
-     * Spins for up to {@link #POLL_NANOS} until the RX ring has responses
+     * Spins for up to {@link #pollNanos} until the RX ring has responses
      * this queue has not taken, or an event came; then asks for an RX event
      * and looks once more ({@link #rearmRxEvent}). While it spins, the backend
      * sends no RX event: the event is not armed during a pass or a poll, as
@@ -394,7 +393,7 @@ final class NetfrontQueue implements AutoCloseable {
      * costs a pass that finds nothing.
      */
     private boolean pollForWork() {
-        long deadline = System.nanoTime() + POLL_NANOS;
+        long deadline = System.nanoTime() + pollNanos;
         do {
             if (!active || failed) {
                 return false;
@@ -999,11 +998,6 @@ final class NetfrontQueue implements AutoCloseable {
      */
     int txResponseConsumerForTests() {
         return tx.responseConsumer();
-    }
-
-    /** Sets the interval of the TX looks, for a test that must act within one. */
-    void txLookIntervalForTests(long nanos) {
-        txLookNanos = nanos;
     }
 
     /** TX ids not in flight (each holds a buffer), for tests; read under the TX lock. */

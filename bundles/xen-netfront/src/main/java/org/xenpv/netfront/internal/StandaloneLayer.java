@@ -19,7 +19,7 @@ public final class StandaloneLayer {
     public static StandaloneNetfront netfront(XenStore store, GrantTable grants, EventChannels events,
             StandaloneNetfront.Settings settings, StandaloneNetfront.NicListener listener) {
         NetfrontConfig config = new NetfrontConfig(settings.maxQueues(), settings.txBuffers(), settings.rxBuffers(),
-                settings.closeTimeoutMillis());
+                settings.closeTimeoutMillis(), settings.pollMicros(), settings.txCompletionMicros());
         Netfronts netfronts = new Netfronts(store, grants, events, config,
                 (nic, properties) -> listener.added(nic)::run);
         long boundMillis = 3 * settings.closeTimeoutMillis() + 5_000;

@@ -480,8 +480,8 @@ class NetfrontRingsFuzzTest {
             txBuffers = (config & Script.MANY_TX_BUFFERS) != 0 ? 256 : 24;
             rxBuffers = (config & Script.MANY_RX_BUFFERS) != 0 ? 256 : 32;
             nic = new NetfrontNic("vif-fuzz", MacAddress.parse("00:16:3e:00:00:01"), 1500, 0, () -> { });
-            queue = new NetfrontQueue(0, threadName, 0, grants, events, negotiated, txBuffers, rxBuffers,
-                    nic.counters(0), nic);
+            queue = new NetfrontQueue(0, threadName, 0, grants, events, negotiated,
+                    new NetfrontConfig(1, txBuffers, rxBuffers, 5_000), nic.counters(0), nic);
             worker = thread(threadName);
             txMapping = guest.grants().map(dom0, queue.txRingRef(), false);
             rxMapping = guest.grants().map(dom0, queue.rxRingRef(), false);

@@ -45,6 +45,11 @@ final class QueueWithTestBackend implements AutoCloseable {
     private final int port;
 
     QueueWithTestBackend(Ring ring, int txBuffers) throws Exception {
+        this(ring, txBuffers, NetfrontConfig.DEFAULT_TX_COMPLETION_MICROS);
+    }
+
+    /** @param txCompletionMicros the queue's TX completion interval (its thread's looks with frames in flight) */
+    QueueWithTestBackend(Ring ring, int txBuffers, long txCompletionMicros) throws Exception {
         Hypervisor hypervisor = new Hypervisor(new HypervisorLimits(4096, 64));
         dom0 = hypervisor.createDomain(0, "Domain-0");
         Domain guest = hypervisor.createDomain(GUEST, "guest1");
@@ -53,7 +58,9 @@ final class QueueWithTestBackend implements AutoCloseable {
         events = StandaloneEventChannels.open(ports.openEventChannelPort());
         Negotiated negotiated = new Negotiated(false, false, false, false, true, 1, true);
         nic = new NetfrontNic("vif-0", MacAddress.parse("00:16:3e:00:00:01"), 1500, 0, () -> { });
-        queue = new NetfrontQueue(0, THREAD_NAME, 0, grants, events, negotiated, txBuffers, 32, nic.counters(0), nic);
+        queue = new NetfrontQueue(0, THREAD_NAME, 0, grants, events, negotiated,
+                new NetfrontConfig(1, txBuffers, 32, 5_000, NetfrontConfig.DEFAULT_POLL_MICROS, txCompletionMicros),
+                nic.counters(0), nic);
         boolean tx = ring == Ring.TX;
         mapping = guest.grants().map(dom0, tx ? queue.txRingRef() : queue.rxRingRef(), false);
         backend = BackRing.attach(mapping.page(), tx ? Netif.TX_RING : Netif.RX_RING);

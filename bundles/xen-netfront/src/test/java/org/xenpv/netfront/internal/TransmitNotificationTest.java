@@ -41,7 +41,17 @@ class TransmitNotificationTest {
 
     @BeforeEach
     void queueAndBackend() throws Exception {
-        fixture = new QueueWithTestBackend(QueueWithTestBackend.Ring.TX, TX_BUFFERS);
+        use(new QueueWithTestBackend(QueueWithTestBackend.Ring.TX, TX_BUFFERS));
+    }
+
+    /** Replaces the fixture with one whose queue's thread looks at its TX answers once a second. */
+    private void withOneSecondTxLooks() throws Exception {
+        fixture.close();
+        use(new QueueWithTestBackend(QueueWithTestBackend.Ring.TX, TX_BUFFERS, TimeUnit.SECONDS.toMicros(1)));
+    }
+
+    private void use(QueueWithTestBackend newFixture) {
+        fixture = newFixture;
         nic = fixture.nic;
         queue = fixture.queue;
         backend = fixture.backend;
@@ -145,7 +155,7 @@ class TransmitNotificationTest {
 
     @Test
     void answersToRequestsInFlightWhenTheQueuesThreadSleepsAreTakenOnItsTimerWithoutAnEvent() throws Exception {
-        queue.txLookIntervalForTests(TimeUnit.SECONDS.toNanos(1)); // long enough for the steps below to fit in one
+        withOneSecondTxLooks(); // long enough for the steps below to fit in one interval
         Thread worker = QueueWithTestBackend.queueThread();
         int idsFree = queue.txIdsFreeForTests();
         queueThreadSleepsUntilAnEvent();
@@ -178,7 +188,7 @@ class TransmitNotificationTest {
      */
     @Test
     void answersToFramesSentBeforeADownAreAskedForAndTakenWhileTheNicIsDown() throws Exception {
-        queue.txLookIntervalForTests(TimeUnit.SECONDS.toNanos(1)); // long enough for the steps below to fit in one
+        withOneSecondTxLooks(); // long enough for the steps below to fit in one interval
         Thread worker = QueueWithTestBackend.queueThread();
         int idsFree = queue.txIdsFreeForTests();
         queueThreadSleepsUntilAnEvent();
