@@ -177,10 +177,10 @@ final class NetfrontNic implements Nic, NetfrontQueue.Owner {
     }
 
     @Override
-    public void received(int queue, ByteBuffer frame, Offload offload) {
+    public boolean received(int queue, ByteBuffer frame, Offload offload) {
         if (state != NicState.ACTIVE) {
             counters(queue).rxDropped.increment();
-            return;
+            return false;
         }
         // Monitors see what arrived, stack or no stack: a capture shows the link, not only the stack's share.
         FrameMonitor[] watching = monitors;
@@ -190,13 +190,14 @@ final class NetfrontNic implements Nic, NetfrontQueue.Owner {
         FrameReceiver current = receiver.get();
         if (current == null) {
             counters(queue).rxDropped.increment();
-            return;
+            return false;
         }
         try {
             current.receive(queue, frame, offload);
         } catch (RuntimeException e) {
-            receiverFailed(current, queue, e);
+            receiverFailed(current, queue, e); // the stack had it: received, and its failure counted apart
         }
+        return true;
     }
 
     /** Counts every failure; logs only a stack's first, so that a failing stack cannot flood the log. */

@@ -68,7 +68,13 @@ final class NetfrontQueue implements AutoCloseable {
     interface Owner {
         void broken(String reason);
 
-        void received(int queue, ByteBuffer frame, Offload offload);
+        /**
+         * Hands a received frame to the stack.
+         *
+         * @return whether the stack was given it; when not (the device went down or broke meanwhile, or no
+         *     stack listens) the owner has counted it as dropped, and the queue does not count it as received
+         */
+        boolean received(int queue, ByteBuffer frame, Offload offload);
     }
 
     private final int index;
@@ -923,9 +929,12 @@ final class NetfrontQueue implements AutoCloseable {
         if (offload.checksumBlank()) {
             counters.rxChecksumBlank.increment();
         }
-        counters.rxPackets.increment();
-        counters.rxBytes.add(length);
-        owner.received(index, frame, offload);
+        // Counted after the hand-off, which may find the device broken meanwhile by a sender's look at the TX
+        // ring, and count the frame dropped: each frame is counted once.
+        if (owner.received(index, frame, offload)) {
+            counters.rxPackets.increment();
+            counters.rxBytes.add(length);
+        }
         return slots;
     }
 

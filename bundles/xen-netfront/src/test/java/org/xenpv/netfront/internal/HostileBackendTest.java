@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 
 import org.junit.jupiter.api.AfterEach;
@@ -135,6 +136,8 @@ class HostileBackendTest {
             RxResponse.write(ring, slot, producer & 255, 0, org.xenpv.abi.netif.Netif.NETRXF_MORE_DATA, 60);
             ring.putInt(SharedRingDescriptor.RSP_PROD_OFFSET, producer + 1);
         });
+        AtomicInteger delivered = new AtomicInteger();
+        nic.setReceiver((queue, frame, offload) -> delivered.incrementAndGet());
         SimWorld.waitFor("the partial packet counted as an error", () -> nic.statistics().total().rxErrors() == 1);
         assertEquals(NicState.ACTIVE, nic.state(), "an error, not a broken device");
         // The queue still takes what comes next: a whole one-slot packet is delivered.
@@ -144,5 +147,6 @@ class HostileBackendTest {
             ring.putInt(SharedRingDescriptor.RSP_PROD_OFFSET, producer + 1);
         });
         SimWorld.waitFor("the next packet received", () -> nic.statistics().total().rxPackets() == 1);
+        assertEquals(1, delivered.get(), "delivered to the stack, the partial packet not");
     }
 }

@@ -3,6 +3,7 @@ package org.xenpv.netfront.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 import org.xenpv.abi.netif.Netif;
 import org.xenpv.abi.ring.BackRing;
@@ -50,6 +51,15 @@ final class QueueWithTestBackend implements AutoCloseable {
 
     /** @param txCompletionMicros the queue's TX completion interval (its thread's looks with frames in flight) */
     QueueWithTestBackend(Ring ring, int txBuffers, long txCompletionMicros) throws Exception {
+        this(ring, txBuffers, txCompletionMicros, nic -> nic);
+    }
+
+    /**
+     * @param txCompletionMicros the queue's TX completion interval (its thread's looks with frames in flight)
+     * @param owner what the queue reports to, made from the Nic (the Nic itself, or a test's wrapper of it)
+     */
+    QueueWithTestBackend(Ring ring, int txBuffers, long txCompletionMicros,
+            Function<NetfrontNic, NetfrontQueue.Owner> owner) throws Exception {
         Hypervisor hypervisor = new Hypervisor(new HypervisorLimits(4096, 64));
         dom0 = hypervisor.createDomain(0, "Domain-0");
         Domain guest = hypervisor.createDomain(GUEST, "guest1");
@@ -60,7 +70,7 @@ final class QueueWithTestBackend implements AutoCloseable {
         nic = new NetfrontNic("vif-0", MacAddress.parse("00:16:3e:00:00:01"), 1500, 0, () -> { });
         queue = new NetfrontQueue(0, THREAD_NAME, 0, grants, events, negotiated,
                 new NetfrontConfig(1, txBuffers, 32, 5_000, NetfrontConfig.DEFAULT_POLL_MICROS, txCompletionMicros),
-                nic.counters(0), nic);
+                nic.counters(0), owner.apply(nic));
         boolean tx = ring == Ring.TX;
         mapping = guest.grants().map(dom0, tx ? queue.txRingRef() : queue.rxRingRef(), false);
         backend = BackRing.attach(mapping.page(), tx ? Netif.TX_RING : Netif.RX_RING);
