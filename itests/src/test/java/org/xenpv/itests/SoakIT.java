@@ -221,17 +221,25 @@ public class SoakIT extends XenpvTestSupport {
                 + "; end " + snapshot());
     }
 
-    /** One round: hot-plug a vif and send from it, restart a backend, update netfront, unplug (in turns). */
+    /**
+     * One round: hot-plug a vif and send from it, restart a backend, update netfront, unplug (in turns); and
+     * each of the update, the hot-plug and the unplug while a restarted backend's vif is reconnecting (the
+     * restart returns once the new backend offers InitWait: the frontend's handshake is still to come).
+     */
     private void round(int round, Flow zeroToOne, Flow oneToZero) throws Exception {
         if (round % 2 == 0) {
+            sim.restartBackend(guest, round % 4 == 0 ? 0 : 1);
             updateNetfront(round);
-            awaitTraffic("round " + round + ": traffic after netfront's update", zeroToOne, oneToZero);
+            awaitTraffic("round " + round + ": traffic after netfront's update during a restart", zeroToOne,
+                    oneToZero);
         }
+        sim.restartBackend(guest, round % 2);
         int handle = sim.addVif(guest);
         String name = "vif-" + handle;
         attach(name, null);
         Flow hot = start(new Flow(flows.size(), name, "vif-1"));
-        awaitTraffic("round " + round + ": traffic from hot-plugged " + name, hot, zeroToOne, oneToZero);
+        awaitTraffic("round " + round + ": traffic from " + name + ", hot-plugged during a restart", hot, zeroToOne,
+                oneToZero);
         if (round % 2 == 1) {
             updateNetfront(round);
             awaitTraffic("round " + round + ": traffic after netfront's update", hot, zeroToOne, oneToZero);
@@ -244,6 +252,7 @@ public class SoakIT extends XenpvTestSupport {
         awaitTraffic("round " + round + ": traffic after vif-" + restarted + "'s backend restarted", hot, zeroToOne,
                 oneToZero);
 
+        sim.restartBackend(guest, handle);
         unplug(name, handle, hot);
         awaitTraffic("round " + round + ": traffic at the end", zeroToOne, oneToZero);
         // After the restart and the unplug, before the next update: the grant table and event channels release
