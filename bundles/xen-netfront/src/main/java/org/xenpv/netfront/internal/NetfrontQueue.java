@@ -12,8 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xenpv.abi.netif.ExtraInfo;
 import org.xenpv.abi.netif.Netif;
+import org.xenpv.abi.netif.NetifPacketReader;
 import org.xenpv.abi.netif.RxRequest;
-import org.xenpv.abi.netif.RxResponse;
 import org.xenpv.abi.netif.TxRequest;
 import org.xenpv.abi.netif.TxResponse;
 import org.xenpv.abi.ring.FrontRing;
@@ -124,12 +124,9 @@ final class NetfrontQueue implements AutoCloseable {
 
     private final ReentrantLock rxLock = new ReentrantLock();
     private final PoolPage[] rxPages;
-    // One received packet's responses, copied once from the ring: slot s is data unless rxExtraSlot[s]
-    // (at most one extra-info slot, after the first).
-    private final int[] rxOffset = new int[MAX_RX_SLOTS + 1];
-    private final int[] rxFlags = new int[MAX_RX_SLOTS + 1];
-    private final int[] rxStatus = new int[MAX_RX_SLOTS + 1];
-    private final boolean[] rxExtraSlot = new boolean[MAX_RX_SLOTS + 1];
+    /** Reads each received packet's responses once; netfront takes GSO alone, so one extra-info slot at most. */
+    private final NetifPacketReader packets = new NetifPacketReader(NetifPacketReader.Ring.RX_RESPONSES,
+            MAX_RX_SLOTS, 1);
     /** The offload of the last GSO packet received: a stream of them reuses it. */
     private Offload lastGso = Offload.NONE;
     private final ByteBuffer frame = ByteBuffer.allocateDirect(MAX_RX_SLOTS * PAGE);
@@ -798,8 +795,8 @@ final class NetfrontQueue implements AutoCloseable {
     }
 
     /**
-     * Copies the responses of one packet, checks them, assembles and delivers
-     * the frame, and recycles the buffers.
+     * Reads one packet's responses (once, with {@link #packets}), checks
+     * them, assembles and delivers the frame, and recycles the buffers.
      *
      * A packet whose slots are not all published (its last response says
      * more data, or extra info, at the producer) is consumed as far as it goes
@@ -810,77 +807,37 @@ final class NetfrontQueue implements AutoCloseable {
      * @return the slots consumed (at least one); -1 when broken
      */
     private int receiveOnePacket(int producer) {
-        ByteBuffer ring = rx.page();
         int mask = rx.capacity() - 1;
         int first = rx.responseConsumer();
-        int slots = 0;
-        int extraSlots = 0;
-        int gsoType = -1;
-        int gsoSize = 0;
-        boolean more = true;
-        boolean incomplete = false;
-        // First pass: copy the packet's responses (and its extra info) once, and find where it ends.
-        while (more) {
-            int index = first + slots;
-            if (index == producer) {
-                incomplete = true;
-                break;
-            }
-            // Data slots only: the extra-info slot is not one of the limit's (it carries no buffer's data).
-            if (slots - extraSlots >= MAX_RX_SLOTS) {
-                markBroken("a received packet spans more than " + MAX_RX_SLOTS + " slots");
+        NetifPacketReader.Verdict verdict = packets.read(rx, first, producer);
+        if (verdict == NetifPacketReader.Verdict.VIOLATION) {
+            markBroken("RX: " + packets.violation());
+            return -1;
+        }
+        int dataSlots = packets.dataSlots();
+        for (int s = 0; s < dataSlots; s++) {
+            int index = packets.index(s);
+            if (packets.id(s) != (index & mask)) {
+                markBroken("RX response id " + packets.id(s) + " at ring index " + index + " names another buffer");
                 return -1;
-            }
-            int at = rx.slotOffset(index);
-            int id = Short.toUnsignedInt(ring.getShort(at + RxResponse.ID_OFFSET));
-            int flags = Short.toUnsignedInt(ring.getShort(at + RxResponse.FLAGS_OFFSET));
-            int status = ring.getShort(at + RxResponse.STATUS_OFFSET);
-            rxOffset[slots] = Short.toUnsignedInt(ring.getShort(at + RxResponse.OFFSET_OFFSET));
-            rxFlags[slots] = flags;
-            rxStatus[slots] = status;
-            rxExtraSlot[slots] = false;
-            slots++;
-            if (id != (index & mask)) {
-                markBroken("RX response id " + id + " at ring index " + index + " names another buffer");
-                return -1;
-            }
-            boolean extra = slots == 1 && status >= 0 && (flags & Netif.NETRXF_EXTRA_INFO) != 0;
-            more = (flags & Netif.NETRXF_MORE_DATA) != 0;
-            if (extra) {
-                int extraIndex = first + slots;
-                if (extraIndex == producer) {
-                    incomplete = true;
-                    break;
-                }
-                int extraAt = rx.slotOffset(extraIndex);
-                int type = ring.get(extraAt + ExtraInfo.TYPE_OFFSET) & 0xff;
-                boolean hasMore = (ring.get(extraAt + ExtraInfo.FLAGS_OFFSET) & Netif.XEN_NETIF_EXTRA_FLAG_MORE) != 0;
-                rxExtraSlot[slots++] = true; // the extra slot's buffer carries no data
-                extraSlots = 1;
-                if (type == Netif.XEN_NETIF_EXTRA_TYPE_GSO) {
-                    gsoSize = Short.toUnsignedInt(ring.getShort(extraAt + ExtraInfo.GSO_SIZE_OFFSET));
-                    gsoType = ring.get(extraAt + ExtraInfo.GSO_TYPE_OFFSET) & 0xff;
-                }
-                if (type == Netif.XEN_NETIF_EXTRA_TYPE_NONE || type >= Netif.XEN_NETIF_EXTRA_TYPE_MAX || hasMore) {
-                    markBroken("RX extra info of type " + type + (hasMore ? " with more" : ""));
-                    return -1;
-                }
             }
         }
-        // Second pass: gather the data from the copies, recycling each buffer.
+        // Every slot consumed held a posted buffer, the extra-info slots' too (they carry no data): all go back.
+        int slots = packets.ringSlots();
         frame.clear();
         boolean bad = false;
-        for (int s = 0; s < slots; s++) {
-            int index = first + s;
+        int data = 0;
+        for (int index = first; index != first + slots; index++) {
             PoolPage buffer = rxPages[index & mask];
             if (buffer == null) {
                 markBroken("RX response at ring index " + index + " for a buffer not posted");
                 return -1;
             }
             rxPages[index & mask] = null;
-            if (!rxExtraSlot[s]) {
-                int status = rxStatus[s];
-                int offset = rxOffset[s];
+            if (data < dataSlots && packets.index(data) == index) {
+                int status = packets.sizeOrStatus(data);
+                int offset = packets.offset(data);
+                data++;
                 if (status < 0) {
                     bad = true;
                 } else if (offset + status > PAGE) {
@@ -897,14 +854,16 @@ final class NetfrontQueue implements AutoCloseable {
             rxPool.recycle(buffer);
         }
         int length = frame.position();
-        boolean gso = gsoType >= 0;
-        if (bad || incomplete || length < 14) {
+        int gsoType = packets.gsoType();
+        boolean gso = gsoType != NetifPacketReader.NO_GSO;
+        if (bad || verdict == NetifPacketReader.Verdict.INCOMPLETE || length < 14) {
             counters.rxErrors.increment();
             return slots;
         }
-        int headFlags = rxFlags[0];
+        int headFlags = packets.flags(0);
         Offload offload;
         if (gso) {
+            int gsoSize = packets.gsoSize();
             if ((gsoType != Netif.XEN_NETIF_GSO_TYPE_TCPV4 && gsoType != Netif.XEN_NETIF_GSO_TYPE_TCPV6)
                     || gsoSize == 0) {
                 counters.rxErrors.increment();
@@ -923,7 +882,7 @@ final class NetfrontQueue implements AutoCloseable {
         if (gso) {
             counters.rxGsoFrames.increment();
         }
-        if (slots - (gso ? 1 : 0) > 1) {
+        if (dataSlots > 1) {
             counters.rxMultiSlotFrames.increment();
         }
         if (offload.checksumBlank()) {
@@ -1094,18 +1053,14 @@ final class NetfrontQueue implements AutoCloseable {
         if (!rx.isPlausibleResponseProducer(producer)) {
             return;
         }
-        ByteBuffer ring = rx.page();
-        boolean extraNext = false;
-        for (int index = rx.responseConsumer(); index != producer; index++) {
-            if (extraNext) {
-                extraNext = false;
-                continue;
+        // Whole packets only, as the receive path would have delivered them; a violation ends the count, since
+        // what follows it cannot be told apart.
+        for (int index = rx.responseConsumer(); index != producer; index += packets.ringSlots()) {
+            NetifPacketReader.Verdict verdict = packets.read(rx, index, producer);
+            if (verdict == NetifPacketReader.Verdict.VIOLATION) {
+                break;
             }
-            int at = rx.slotOffset(index);
-            int flags = Short.toUnsignedInt(rx.page().getShort(at + RxResponse.FLAGS_OFFSET));
-            extraNext = rx.page().getShort(at + RxResponse.STATUS_OFFSET) >= 0
-                    && (flags & Netif.NETRXF_EXTRA_INFO) != 0;
-            if ((flags & Netif.NETRXF_MORE_DATA) == 0) {
+            if (verdict == NetifPacketReader.Verdict.PACKET) {
                 counters.rxDropped.increment();
             }
         }

@@ -123,7 +123,7 @@ class BackendFaultsTest {
         assertDownSaying(switch (fault) {
             case RX_PRODUCER_AHEAD -> "RX response producer";
             case TX_PRODUCER_AHEAD, TX_PRODUCER_BACKWARDS -> "TX response producer";
-            case RX_ENDLESS_EXTRA_CHAIN, RX_UNKNOWN_EXTRA_TYPE -> "RX extra info";
+            case RX_ENDLESS_EXTRA_CHAIN, RX_UNKNOWN_EXTRA_TYPE -> "RX: extra info";
             case RX_BAD_ID -> "names another buffer";
             case RX_OUT_OF_PAGE -> "outside its page";
             default -> throw new AssertionError(fault);

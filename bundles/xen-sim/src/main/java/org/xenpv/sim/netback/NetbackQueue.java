@@ -14,9 +14,9 @@ import java.util.concurrent.locks.LockSupport;
 import org.xenpv.abi.grant.GrantStatus;
 import org.xenpv.abi.netif.ExtraInfo;
 import org.xenpv.abi.netif.Netif;
+import org.xenpv.abi.netif.NetifPacketReader;
 import org.xenpv.abi.netif.RxRequest;
 import org.xenpv.abi.netif.RxResponse;
-import org.xenpv.abi.netif.TxRequest;
 import org.xenpv.abi.netif.TxResponse;
 import org.xenpv.abi.ring.BackRing;
 import org.xenpv.abi.ring.SharedRingDescriptor;
@@ -124,6 +124,9 @@ final class NetbackQueue implements AutoCloseable {
     private final NetbackQueue[] receivers = new NetbackQueue[MAX_RECEIVERS];
     private int receiverCount;
     // One TX packet's data slots, read once from the ring.
+    /** Reads each packet's requests once; extra info of every type, chained as netback takes it. */
+    private final NetifPacketReader packets = new NetifPacketReader(NetifPacketReader.Ring.TX_REQUESTS,
+            MAX_SLOTS_PER_PACKET, Netif.TX_RING_SIZE);
     private final int[] slotGref = new int[MAX_SLOTS_PER_PACKET];
     private final int[] slotOffset = new int[MAX_SLOTS_PER_PACKET];
     private final int[] slotSize = new int[MAX_SLOTS_PER_PACKET];
@@ -414,7 +417,6 @@ final class NetbackQueue implements AutoCloseable {
         if (failed) {
             return;
         }
-        ByteBuffer page = tx.page();
         boolean promised = false;
         do {
             int producer = tx.acquireRequestProducer();
@@ -434,7 +436,7 @@ final class NetbackQueue implements AutoCloseable {
             boolean answered = false;
             previousTxId = -1;
             while (tx.unconsumedRequests(producer) > 0) {
-                if (!transmitOnePacket(page, producer)) {
+                if (!transmitOnePacket(producer)) {
                     return;
                 }
                 answered = true;
@@ -476,45 +478,29 @@ final class NetbackQueue implements AutoCloseable {
      * the vif failed (the packets before it are flushed first, as they were
      * answered before the bad one).
      */
-    private boolean transmitOnePacket(ByteBuffer page, int producer) {
-        int at = tx.consumeRequestSlot();
-        int slots = 0;
-        readSlot(page, at, slots++);
-        int firstFlags = Short.toUnsignedInt(page.getShort(at + TxRequest.FLAGS_OFFSET));
-        int extras = 0;
-        int gsoType = 0;
-        int gsoSize = 0;
-        boolean gsoExtra = false;
-        boolean moreExtras = (firstFlags & Netif.NETTXF_EXTRA_INFO) != 0;
-        while (moreExtras) {
-            if (tx.unconsumedRequests(producer) == 0) {
-                return failTx("missing extra info slot");
-            }
-            int extraAt = tx.consumeRequestSlot();
-            int type = page.get(extraAt + ExtraInfo.TYPE_OFFSET) & 0xff;
-            if (type == Netif.XEN_NETIF_EXTRA_TYPE_NONE || type >= Netif.XEN_NETIF_EXTRA_TYPE_MAX) {
-                return failTx("invalid extra type " + type);
-            }
-            if (type == Netif.XEN_NETIF_EXTRA_TYPE_GSO) {
-                gsoExtra = true;
-                gsoSize = Short.toUnsignedInt(page.getShort(extraAt + ExtraInfo.GSO_SIZE_OFFSET));
-                gsoType = page.get(extraAt + ExtraInfo.GSO_TYPE_OFFSET) & 0xff;
-            }
-            extras++;
-            moreExtras = (page.get(extraAt + ExtraInfo.FLAGS_OFFSET) & Netif.XEN_NETIF_EXTRA_FLAG_MORE) != 0;
+    private boolean transmitOnePacket(int producer) {
+        NetifPacketReader.Verdict verdict = packets.read(tx, tx.requestConsumer(), producer);
+        if (verdict == NetifPacketReader.Verdict.INCOMPLETE) {
+            return failTx("a packet's slots were not all published");
         }
-        int lastFlags = firstFlags;
-        while ((lastFlags & Netif.NETTXF_MORE_DATA) != 0) {
-            if (slots >= MAX_SLOTS_PER_PACKET) {
-                return failTx("a packet asks for more than " + MAX_SLOTS_PER_PACKET + " slots");
-            }
-            if (tx.unconsumedRequests(producer) == 0) {
-                return failTx("a packet's slots were not all published");
-            }
-            int slotAt = tx.consumeRequestSlot();
-            lastFlags = Short.toUnsignedInt(page.getShort(slotAt + TxRequest.FLAGS_OFFSET));
-            readSlot(page, slotAt, slots++);
+        if (verdict == NetifPacketReader.Verdict.VIOLATION) {
+            return failTx(packets.violation());
         }
+        for (int i = packets.ringSlots(); i > 0; i--) {
+            tx.consumeRequestSlot();
+        }
+        int slots = packets.dataSlots();
+        for (int i = 0; i < slots; i++) {
+            slotGref[i] = packets.gref(i);
+            slotOffset[i] = packets.offset(i);
+            slotId[i] = packets.id(i);
+            slotSize[i] = packets.sizeOrStatus(i);
+        }
+        int firstFlags = packets.flags(0);
+        int extras = packets.extras();
+        boolean gsoExtra = packets.gsoType() != NetifPacketReader.NO_GSO;
+        int gsoType = gsoExtra ? packets.gsoType() : 0;
+        int gsoSize = packets.gsoSize();
         // The first slot's size is the packet's; its own data is what the other slots leave.
         int rest = 0;
         for (int i = 1; i < slots; i++) {
@@ -681,14 +667,6 @@ final class NetbackQueue implements AutoCloseable {
     private void takeTxFault() {
         txFault = null;
         faultsWritten.incrementAndGet();
-    }
-
-    /** Copies the TX request at {@code at} into data slot {@code slot}. */
-    private void readSlot(ByteBuffer page, int at, int slot) {
-        slotGref[slot] = page.getInt(at + TxRequest.GREF_OFFSET);
-        slotOffset[slot] = Short.toUnsignedInt(page.getShort(at + TxRequest.OFFSET_OFFSET));
-        slotId[slot] = Short.toUnsignedInt(page.getShort(at + TxRequest.ID_OFFSET));
-        slotSize[slot] = Short.toUnsignedInt(page.getShort(at + TxRequest.SIZE_OFFSET));
     }
 
     private void respond(int id, int status) {
