@@ -153,11 +153,13 @@ class TransmitNotificationTest {
         assertEquals(idsFree, queue.txIdsFreeForTests(), "every TX id and its buffer came back");
     }
 
-    @Test
-    void answersToRequestsInFlightWhenTheQueuesThreadSleepsAreTakenOnItsTimerWithoutAnEvent() throws Exception {
-        withOneSecondTxLooks(); // long enough for the steps below to fit in one interval
+    /**
+     * Two frames sent to a thread asleep until an event (the sender asks for one at
+     * the second), the first answered, which the thread takes and then sleeps on its timer; three more sent
+     * meanwhile, for which no event is asked. Returns the queue's thread.
+     */
+    private Thread fiveFramesTheLastThreeSentWhileTheQueuesThreadHasATimer() throws Exception {
         Thread worker = QueueWithTestBackend.queueThread();
-        int idsFree = queue.txIdsFreeForTests();
         queueThreadSleepsUntilAnEvent();
         assertTrue(nic.send(frame.duplicate(), Offload.NONE));
         assertTrue(nic.send(frame.duplicate(), Offload.NONE));
@@ -165,10 +167,17 @@ class TransmitNotificationTest {
         fixture.notifyQueue(); // an honest backend may notify more than it was asked to
         SimWorld.waitFor("the queue's thread to take the first answer and sleep on its timer, one frame in flight",
                 () -> txPackets() == 1 && worker.getState() == Thread.State.TIMED_WAITING);
-
         for (int i = 0; i < 3; i++) {
             assertTrue(nic.send(frame.duplicate(), Offload.NONE), "the thread looks on its timer: no event asked");
         }
+        return worker;
+    }
+
+    @Test
+    void answersToRequestsInFlightWhenTheQueuesThreadSleepsAreTakenOnItsTimerWithoutAnEvent() throws Exception {
+        withOneSecondTxLooks(); // long enough for the steps below to fit in one interval
+        int idsFree = queue.txIdsFreeForTests();
+        Thread worker = fiveFramesTheLastThreeSentWhileTheQueuesThreadHasATimer();
         assertTrue(backendAnswers(1), "the answer to the second request crosses the event asked for");
         fixture.notifyQueue();
         SimWorld.waitFor("the queue's thread to take it and sleep on its timer again",
@@ -189,18 +198,8 @@ class TransmitNotificationTest {
     @Test
     void answersToFramesSentBeforeADownAreAskedForAndTakenWhileTheNicIsDown() throws Exception {
         withOneSecondTxLooks(); // long enough for the steps below to fit in one interval
-        Thread worker = QueueWithTestBackend.queueThread();
         int idsFree = queue.txIdsFreeForTests();
-        queueThreadSleepsUntilAnEvent();
-        assertTrue(nic.send(frame.duplicate(), Offload.NONE));
-        assertTrue(nic.send(frame.duplicate(), Offload.NONE));
-        assertFalse(backendAnswers(1), "the sender asked for an event at its last request, the second");
-        fixture.notifyQueue();
-        SimWorld.waitFor("the queue's thread to take the first answer and sleep on its timer, one frame in flight",
-                () -> txPackets() == 1 && worker.getState() == Thread.State.TIMED_WAITING);
-        for (int i = 0; i < 3; i++) {
-            assertTrue(nic.send(frame.duplicate(), Offload.NONE), "the thread looks on its timer: no event asked");
-        }
+        Thread worker = fiveFramesTheLastThreeSentWhileTheQueuesThreadHasATimer();
         nic.down();
 
         assertTrue(backendAnswers(1), "the answer to the second request crosses the event asked for");
