@@ -325,6 +325,14 @@ final class NetfrontNic implements Nic, NetfrontQueue.Owner {
             named.put("queue_" + q + "_delayed_rearms", queue.delayedRearms());
             named.put("queue_" + q + "_rearm_delay_ms", queue.rearmDelayMillis());
         }
+        for (NetfrontQueue queue : queues) {
+            QueueRingState state = queue.ringState();
+            String prefix = "queue_" + queue.index() + "_";
+            named.put(prefix + "tx_response_consumer", Integer.toUnsignedLong(state.txResponseConsumer()));
+            named.put(prefix + "tx_slots_awaiting_answers", (long) state.txSlotsAwaitingAnswers());
+            named.put(prefix + "rx_buffers_posted", (long) state.rxBuffersPosted());
+            named.put(prefix + "pass_due", state.passDue() ? 1L : 0L);
+        }
         return java.util.Collections.unmodifiableMap(named);
     }
 

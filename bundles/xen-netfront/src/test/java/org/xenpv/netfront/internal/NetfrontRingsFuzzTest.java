@@ -68,7 +68,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
  * <li>every frame delivered is, byte for byte, the data of consecutive
  * published responses after the previous frame's: each slot's bytes from its
  * own granted buffer at the offset and length its response gives, at most
- * {@link NetfrontQueue#MAX_RX_SLOTS} data slots, with the offload its flags
+ * {@link RxPackets#MAX_SLOTS} data slots, with the offload its flags
  * and extra info give; no frame after the device broke;</li>
  * <li>after an event the queue takes everything published (or marks the
  * device broken) within a bound, and its thread then goes idle: nothing
@@ -178,7 +178,7 @@ class NetfrontRingsFuzzTest {
         // one more); the finding reached it through request slots left unanswered, whose grant references
         // read as MORE_DATA flags, so it depended on which references the grant table gave out.
         Script nineteenSlots = new Script(0);
-        for (int s = 0; s < NetfrontQueue.MAX_RX_SLOTS; s++) {
+        for (int s = 0; s < RxPackets.MAX_SLOTS; s++) {
             nineteenSlots.rxSlot(true, 0, 0, Netif.NETRXF_MORE_DATA, 100);
         }
         seed("rx-nineteen-data-slots", "more than 18 slots", 0,
@@ -483,14 +483,15 @@ class NetfrontRingsFuzzTest {
             queue = new NetfrontQueue(0, threadName, 0, grants, events, negotiated,
                     new NetfrontConfig(1, txBuffers, rxBuffers, 5_000), nic.counters(0), nic);
             worker = thread(threadName);
-            txMapping = guest.grants().map(dom0, queue.txRingRef(), false);
-            rxMapping = guest.grants().map(dom0, queue.rxRingRef(), false);
+            QueueKeys keys = QueueKeys.of(queue);
+            txMapping = guest.grants().map(dom0, keys.txRingRef(), false);
+            rxMapping = guest.grants().map(dom0, keys.rxRingRef(), false);
             txRing = txMapping.page().duplicate().order(ByteOrder.LITTLE_ENDIAN);
             rxRing = rxMapping.page().duplicate().order(ByteOrder.LITTLE_ENDIAN);
             rxRingForChecks = rxMapping.page().duplicate().order(ByteOrder.LITTLE_ENDIAN);
             // Frontend events (requests pushed) need no handler: the backend acts when the input says.
-            txPort = dom0.events().bindInterdomain(GUEST, queue.txEventPort(), port -> { });
-            rxPort = negotiated.split() ? dom0.events().bindInterdomain(GUEST, queue.rxEventPort(), port -> { })
+            txPort = dom0.events().bindInterdomain(GUEST, keys.txEventPort(), port -> { });
+            rxPort = negotiated.split() ? dom0.events().bindInterdomain(GUEST, keys.rxEventPort(), port -> { })
                     : txPort;
             nic.setReceiver((q, frame, offload) -> {
                 try {
@@ -648,7 +649,7 @@ class NetfrontRingsFuzzTest {
             int gsoType = gso % 3 == 1 ? Netif.XEN_NETIF_GSO_TYPE_TCPV4
                     : gso % 3 == 2 ? Netif.XEN_NETIF_GSO_TYPE_TCPV6 : Netif.XEN_NETIF_GSO_TYPE_NONE;
             int needed = slots + (gsoType != Netif.XEN_NETIF_GSO_TYPE_NONE ? 1 : 0);
-            if (slots > NetfrontQueue.MAX_RX_SLOTS || !rxRequested(rxWritten) || !rxRequested(rxWritten + needed - 1)) {
+            if (slots > RxPackets.MAX_SLOTS || !rxRequested(rxWritten) || !rxRequested(rxWritten + needed - 1)) {
                 return;
             }
             int left = length;
@@ -742,7 +743,7 @@ class NetfrontRingsFuzzTest {
          */
         private void awaitQueue() {
             await("the queue to take what was published after an event", () -> broken()
-                    || (queue.txResponseConsumerForTests() == txProducer
+                    || (txResponseConsumer() == txProducer
                             && (requestProducer(txRing) == txProducer || eventIndex(txRing) == requestProducer(txRing))
                             && (nic.state() != NicState.ACTIVE || eventIndex(rxRing) == rxProducer + 1)
                             && parked()));
@@ -754,7 +755,12 @@ class NetfrontRingsFuzzTest {
          */
         private boolean parked() {
             return worker.getState() == Thread.State.WAITING && LockSupport.getBlocker(worker) == queue
-                    && !queue.wakePending();
+                    && nic.driverStatistics().get("queue_0_pass_due") == 0;
+        }
+
+        /** How far the queue took TX answers, as the driver's statistics show it. */
+        private int txResponseConsumer() {
+            return nic.driverStatistics().get("queue_0_tx_response_consumer").intValue();
         }
 
         private static int requestProducer(ByteBuffer ring) {
@@ -774,7 +780,7 @@ class NetfrontRingsFuzzTest {
             for (int spins = 0; !condition.getAsBoolean(); spins++) {
                 if (System.nanoTime() - deadline > 0) {
                     fail("timed out after 10 s waiting for " + what + ": TX produced " + txProducer + ", consumed "
-                            + queue.txResponseConsumerForTests() + ", event at " + eventIndex(txRing) + "; RX produced "
+                            + txResponseConsumer() + ", event at " + eventIndex(txRing) + "; RX produced "
                             + rxProducer + ", event at " + eventIndex(rxRing) + "; " + nic + ", queue thread " + worker.getState());
                 }
                 if (spins < 100) {
@@ -850,7 +856,7 @@ class NetfrontRingsFuzzTest {
                 int flags = Short.toUnsignedInt(ring.getShort(at + RxResponse.FLAGS_OFFSET));
                 int status = ring.getShort(at + RxResponse.STATUS_OFFSET);
                 int slot = index & (Netif.RX_RING_SIZE - 1);
-                if (id != slot || status < 0 || offset + status > PAGE || ++dataSlots > NetfrontQueue.MAX_RX_SLOTS
+                if (id != slot || status < 0 || offset + status > PAGE || ++dataSlots > RxPackets.MAX_SLOTS
                         || length + status > got.length) {
                     return -1;
                 }

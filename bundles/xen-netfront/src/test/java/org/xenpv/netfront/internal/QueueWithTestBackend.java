@@ -72,9 +72,10 @@ final class QueueWithTestBackend implements AutoCloseable {
                 new NetfrontConfig(1, txBuffers, 32, 5_000, NetfrontConfig.DEFAULT_POLL_MICROS, txCompletionMicros),
                 nic.counters(0), owner.apply(nic));
         boolean tx = ring == Ring.TX;
-        mapping = guest.grants().map(dom0, tx ? queue.txRingRef() : queue.rxRingRef(), false);
+        QueueKeys keys = QueueKeys.of(queue);
+        mapping = guest.grants().map(dom0, tx ? keys.txRingRef() : keys.rxRingRef(), false);
         backend = BackRing.attach(mapping.page(), tx ? Netif.TX_RING : Netif.RX_RING);
-        port = dom0.events().bindInterdomain(GUEST, tx ? queue.txEventPort() : queue.rxEventPort(),
+        port = dom0.events().bindInterdomain(GUEST, tx ? keys.txEventPort() : keys.rxEventPort(),
                 notified -> notifications.incrementAndGet());
         nic.connected(new NetfrontQueue[] {queue}, negotiated);
     }
