@@ -14,7 +14,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,12 +66,8 @@ final class NetfrontDevice {
     /** Guards starting the Nic's queues against {@link #beginClose} stopping them from another thread. */
     private final Object dataPath = new Object();
     private boolean closing;
-    /**
-     * A reconciliation is queued on the device's thread and has not yet read the backend's state: a
-     * watch event meanwhile needs no second one. Cleared before that read, never after, so that an
-     * event coming after the read always queues another.
-     */
-    private final AtomicBoolean reconcileQueued = new AtomicBoolean();
+    /** A step towards what the backend's state asks for, read when it runs; one queued at a time. */
+    private final CoalescedRun reconciliation = new CoalescedRun(this::execute, this::reconcile);
     /** Made on the device's thread once the vif's MAC address is read; null before. */
     private volatile NetfrontNic nic;
     // Confined to the device's thread:
@@ -179,13 +174,13 @@ final class NetfrontDevice {
             backendObservation = device.observeBackendState(new BackendStateListener() {
                 @Override
                 public void backendState(XenbusState state) {
-                    requestReconcile();
+                    reconciliation.request();
                 }
 
                 @Override
                 public void backendStateUnreadable(XenStoreException cause) {
                     // reconcile reads it again, and on failure looks again after a pause
-                    requestReconcile();
+                    reconciliation.request();
                 }
             });
         } catch (XenStoreException e) {
@@ -217,18 +212,6 @@ final class NetfrontDevice {
         if (store.exists(device.nodePath())) {
             device.switchState(state);
         }
-    }
-
-    /** Queues a reconciliation unless one is queued that has not read the backend's state yet. */
-    private void requestReconcile() {
-        if (reconcileQueued.compareAndSet(false, true) && !execute(this::queuedReconcile)) {
-            reconcileQueued.set(false); // closing: nothing more to reconcile
-        }
-    }
-
-    private void queuedReconcile() {
-        reconcileQueued.set(false);
-        reconcile();
     }
 
     /** One step towards what the backend's state asks for, read now. */

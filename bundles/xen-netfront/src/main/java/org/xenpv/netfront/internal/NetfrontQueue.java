@@ -58,12 +58,18 @@ final class NetfrontQueue implements AutoCloseable, QueueRunner.Agent {
     NetfrontQueue(int index, String threadName, int backendDomid, GrantTable grants, EventChannels channels,
             Negotiated negotiated, NetfrontConfig config, QueueCounters counters, Owner owner)
             throws IOException {
+        this(index, threadName, handler -> QueueResources.grant(index, backendDomid, grants, channels,
+                negotiated.split(), config, handler), negotiated, config, counters, owner);
+    }
+
+    /** @param source makes the queue's rings, pools and channel(s), bound to the queue's event handler */
+    NetfrontQueue(int index, String threadName, QueueResources.Source source, Negotiated negotiated,
+            NetfrontConfig config, QueueCounters counters, Owner owner) throws IOException {
         this.index = index;
         this.counters = counters;
         this.status = new QueueStatus(index, owner);
         this.events = new RingEvents(status, counters, this::wake);
-        this.resources = new QueueResources(index, backendDomid, grants, channels, negotiated.split(), config,
-                events);
+        this.resources = source.make(events);
         this.tx = new TxPath(index, resources, negotiated.trusted(), status, counters);
         this.rx = new RxPath(index, resources, negotiated.trusted(), status, counters, owner);
         this.runner = new QueueRunner(threadName, this, this, new PollThenSleep(config, status, tx, rx));

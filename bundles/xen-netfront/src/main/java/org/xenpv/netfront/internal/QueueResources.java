@@ -18,9 +18,7 @@ import org.xenpv.xenstore.XenStoreOperations;
 
 /**
  * What one queue holds of the hypervisor's: its two ring pages, its pools of
- * granted buffer pages and its event channel(s). Made all at once or not at
- * all; given back in the order that keeps the backend from being answered
- * by a handler that outlived its pages.
+ * granted buffer pages and its event channel(s), and the rings on the pages.
  */
 final class QueueResources {
     private static final Logger LOG = LoggerFactory.getLogger(QueueResources.class);
@@ -41,14 +39,31 @@ final class QueueResources {
     final FrontRing tx;
     final FrontRing rx;
 
+    /** Makes a queue's resources, binding its channel(s) to the handler given. */
+    interface Source {
+        QueueResources make(EventHandler handler) throws IOException;
+    }
+
+    QueueResources(int queue, GrantedPages txRingPage, GrantedPages rxRingPage, PagePool txPool, PagePool rxPool,
+            EventChannel txChannel, EventChannel rxChannel) {
+        this.queue = queue;
+        this.txRingPage = txRingPage;
+        this.rxRingPage = rxRingPage;
+        this.txPool = txPool;
+        this.rxPool = rxPool;
+        this.txChannel = txChannel;
+        this.rxChannel = rxChannel;
+        this.tx = FrontRing.initialise(txRingPage.page(0), Netif.TX_RING);
+        this.rx = FrontRing.initialise(rxRingPage.page(0), Netif.RX_RING);
+    }
+
     /**
      * Grants the ring pages and buffer pools to {@code backendDomid} and binds
      * the event channel(s) with late EOI: one when the backend did not agree
-     * to split them.
+     * to split them. Made all at once or not at all.
      */
-    QueueResources(int queue, int backendDomid, GrantTable grants, EventChannels events, boolean split,
+    static QueueResources grant(int queue, int backendDomid, GrantTable grants, EventChannels events, boolean split,
             NetfrontConfig config, EventHandler handler) throws IOException {
-        this.queue = queue;
         GrantedPages txRingGrant = null;
         GrantedPages rxRingGrant = null;
         PagePool txBufferPool = null;
@@ -71,14 +86,7 @@ final class QueueResources {
             closeAll(txEvents, rxEvents, txBufferPool, rxBufferPool, txRingGrant, rxRingGrant);
             throw e;
         }
-        this.txRingPage = txRingGrant;
-        this.rxRingPage = rxRingGrant;
-        this.txPool = txBufferPool;
-        this.rxPool = rxBufferPool;
-        this.txChannel = txEvents;
-        this.rxChannel = rxEvents;
-        this.tx = FrontRing.initialise(txRingGrant.page(0), Netif.TX_RING);
-        this.rx = FrontRing.initialise(rxRingGrant.page(0), Netif.RX_RING);
+        return new QueueResources(queue, txRingGrant, rxRingGrant, txBufferPool, rxBufferPool, txEvents, rxEvents);
     }
 
     private static void closeAll(EventChannel txEvents, EventChannel rxEvents, PagePool txPool, PagePool rxPool,
