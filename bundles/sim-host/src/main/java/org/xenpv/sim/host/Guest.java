@@ -7,21 +7,21 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.xenpv.evtchn.EventChannels;
-import org.xenpv.evtchn.StandaloneEventChannels;
+import org.xenpv.evtchn.standalone.StandaloneEventChannels;
 import org.xenpv.gnttab.GrantTable;
-import org.xenpv.gnttab.StandaloneGrantTable;
+import org.xenpv.gnttab.standalone.StandaloneGrantTable;
 import org.xenpv.net.Nic;
 import org.xenpv.net.NicState;
-import org.xenpv.netfront.StandaloneNetfront;
+import org.xenpv.netfront.standalone.StandaloneNetfront;
 import org.xenpv.sim.hypervisor.Domain;
 import org.xenpv.sim.netback.NetbackFeatures;
 import org.xenpv.sim.netback.SimToolstack;
 import org.xenpv.sim.ports.SimDevicePorts;
 import org.xenpv.sim.xenstore.GuestXenbusChannel;
-import org.xenpv.xenbus.StandaloneXenBus;
 import org.xenpv.xenbus.XenBusDevice;
-import org.xenpv.xenstore.StandaloneXenStore;
+import org.xenpv.xenbus.standalone.StandaloneXenBus;
 import org.xenpv.xenstore.XenStore;
+import org.xenpv.xenstore.standalone.StandaloneXenStore;
 
 /**
  * A guest of a {@link SimulatedHost}: a domain whose device ports are the

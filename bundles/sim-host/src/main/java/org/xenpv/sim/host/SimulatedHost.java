@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import org.xenpv.net.Nic;
-import org.xenpv.netfront.StandaloneNetfront;
+import org.xenpv.netfront.standalone.StandaloneNetfront;
 import org.xenpv.sim.hypervisor.Domain;
 import org.xenpv.sim.hypervisor.Hypervisor;
 import org.xenpv.sim.hypervisor.HypervisorLimits;

@@ -18,9 +18,12 @@
  * stack; nothing here reaches into a bundle's internal package. It is a
  * library for the class path of tests and tools: the simulator's types it
  * names are not exported to other bundles.
+ *
+ * <p>2.0: the netfront settings of the builder are
+ * {@code org.xenpv.netfront.standalone.StandaloneNetfront.Settings}.
  */
 @Export
-@Version("1.0.0")
+@Version("2.0.0")
 package org.xenpv.sim.host;
 
 import org.osgi.annotation.bundle.Export;

@@ -1,4 +1,4 @@
-package org.xenpv.netfront;
+package org.xenpv.netfront.standalone;
 
 import java.util.concurrent.CompletableFuture;
 
@@ -7,7 +7,6 @@ import org.osgi.annotation.versioning.ProviderType;
 import org.xenpv.evtchn.EventChannels;
 import org.xenpv.gnttab.GrantTable;
 import org.xenpv.net.Nic;
-import org.xenpv.netfront.internal.StandaloneLayer;
 import org.xenpv.xenbus.XenBusDevice;
 import org.xenpv.xenstore.XenStore;
 
@@ -43,9 +42,9 @@ public interface StandaloneNetfront extends AutoCloseable {
      * @param rxBuffers granted pages per queue for frames to receive, at least 18
      * @param closeTimeoutMillis how long an orderly close waits for the backend to let go
      * @param pollMicros how long a queue's thread keeps looking at its RX ring after a pass before it sleeps
-     *     until an event, 0 to 1 000 000 (since 1.1)
+     *     until an event, 0 to 1 000 000
      * @param txCompletionMicros how long a queue's thread with frames in flight sleeps before it takes their
-     *     TX completions itself instead of asking for an event, 1 to 1 000 000 (since 1.1)
+     *     TX completions itself instead of asking for an event, 1 to 1 000 000
      */
     record Settings(int maxQueues, int txBuffers, int rxBuffers, long closeTimeoutMillis, long pollMicros,
             long txCompletionMicros) {
@@ -72,7 +71,7 @@ public interface StandaloneNetfront extends AutoCloseable {
             return new Settings(queues, txBuffers, rxBuffers, closeTimeoutMillis, pollMicros, txCompletionMicros);
         }
 
-        /** These settings with the given poll and TX completion intervals (since 1.1). */
+        /** These settings with the given poll and TX completion intervals. */
         public Settings withIntervals(long pollMicros, long txCompletionMicros) {
             return new Settings(maxQueues, txBuffers, rxBuffers, closeTimeoutMillis, pollMicros, txCompletionMicros);
         }
@@ -97,12 +96,12 @@ public interface StandaloneNetfront extends AutoCloseable {
      */
     static StandaloneNetfront open(XenStore store, GrantTable grants, EventChannels events, Settings settings,
             NicListener listener) {
-        return StandaloneLayer.netfront(store, grants, events, settings, listener);
+        return new ListenerNetfront(store, grants, events, settings, listener);
     }
 
     /**
      * Starts a netfront for {@code device} when it is a vif, as the component binds to vif devices; other
-     * classes are left alone. Shaped as a {@link org.xenpv.xenbus.StandaloneXenBus.DeviceListener}.
+     * classes are left alone. Shaped as a {@link org.xenpv.xenbus.standalone.StandaloneXenBus.DeviceListener}.
      *
      * @return starts closing that netfront (without waiting) when run
      */

@@ -1,8 +1,11 @@
-package org.xenpv.gnttab;
+package org.xenpv.gnttab.standalone;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
+import org.xenpv.gnttab.Access;
+import org.xenpv.gnttab.GrantedPages;
+import org.xenpv.gnttab.Revocation;
 import org.xenpv.sim.hypervisor.Domain;
 import org.xenpv.sim.hypervisor.GrantMapping;
 import org.xenpv.sim.hypervisor.Hypervisor;

@@ -1,8 +1,8 @@
-package org.xenpv.xenstore;
+package org.xenpv.xenstore.standalone;
 
 import org.osgi.annotation.versioning.ProviderType;
 import org.xenpv.platform.spi.XenbusPort;
-import org.xenpv.xenstore.internal.StandaloneLayer;
+import org.xenpv.xenstore.XenStore;
 
 /**
  * A XenStore client outside OSGi: the supported way to run this layer without
@@ -22,7 +22,7 @@ public interface StandaloneXenStore extends XenStore, AutoCloseable {
      * @param replyTimeoutMillis how long a request waits for its reply before it fails
      */
     static StandaloneXenStore open(XenbusPort port, String name, long replyTimeoutMillis) {
-        return StandaloneLayer.xenStore(port, name, replyTimeoutMillis);
+        return new OwnConnectionXenStore(port, name, replyTimeoutMillis);
     }
 
     @Override

@@ -1,4 +1,4 @@
-package org.xenpv.xenstore;
+package org.xenpv.xenstore.standalone;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,6 +10,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.xenpv.sim.xenstore.GuestXenbusChannel;
 import org.xenpv.sim.xenstore.XenStoreServer;
+import org.xenpv.xenstore.XenStoreException;
+import org.xenpv.xenstore.XenStoreTransaction;
 
 /** The XenStore client without OSGi, as the simulated host and the real-Xen probe use it. */
 class StandaloneXenStoreTest {

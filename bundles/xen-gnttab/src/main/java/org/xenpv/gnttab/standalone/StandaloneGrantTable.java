@@ -1,7 +1,7 @@
-package org.xenpv.gnttab;
+package org.xenpv.gnttab.standalone;
 
 import org.osgi.annotation.versioning.ProviderType;
-import org.xenpv.gnttab.internal.StandaloneLayer;
+import org.xenpv.gnttab.GrantTable;
 import org.xenpv.platform.spi.GrantAllocPort;
 
 /**
@@ -20,7 +20,7 @@ public interface StandaloneGrantTable extends GrantTable, AutoCloseable {
      * @param owner the name its grants are counted under (a bundle's symbolic name in OSGi)
      */
     static StandaloneGrantTable open(GrantAllocPort port, String owner) {
-        return StandaloneLayer.grantTable(port, owner);
+        return new OwnLedgerGrantTable(port, owner);
     }
 
     /**

@@ -1,4 +1,4 @@
-package org.xenpv.evtchn;
+package org.xenpv.evtchn.standalone;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
+import org.xenpv.evtchn.EventChannel;
 import org.xenpv.sim.hypervisor.Domain;
 import org.xenpv.sim.hypervisor.Hypervisor;
 import org.xenpv.sim.hypervisor.HypervisorLimits;

@@ -1,7 +1,8 @@
-package org.xenpv.evtchn;
+package org.xenpv.evtchn.standalone;
 
 import org.osgi.annotation.versioning.ProviderType;
-import org.xenpv.evtchn.internal.StandaloneLayer;
+import org.xenpv.evtchn.EventChannelStatus;
+import org.xenpv.evtchn.EventChannels;
 import org.xenpv.platform.spi.EventChannelPort;
 
 /**
@@ -19,7 +20,7 @@ public interface StandaloneEventChannels extends EventChannels, EventChannelStat
      * @param port an event-channel port of a {@link org.xenpv.platform.spi.DevicePortProvider}
      */
     static StandaloneEventChannels open(EventChannelPort port) {
-        return StandaloneLayer.eventChannels(port);
+        return new OwnDispatcherEventChannels(port);
     }
 
     /**

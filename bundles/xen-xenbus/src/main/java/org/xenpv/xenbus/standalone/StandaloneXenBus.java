@@ -1,10 +1,10 @@
-package org.xenpv.xenbus;
+package org.xenpv.xenbus.standalone;
 
 import java.util.List;
 
 import org.osgi.annotation.versioning.ConsumerType;
 import org.osgi.annotation.versioning.ProviderType;
-import org.xenpv.xenbus.internal.StandaloneLayer;
+import org.xenpv.xenbus.XenBusDevice;
 import org.xenpv.xenstore.XenStore;
 import org.xenpv.xenstore.XenStoreException;
 
@@ -30,7 +30,7 @@ public interface StandaloneXenBus extends AutoCloseable {
 
     /** A bus over this domain's own devices, by paths relative to its home, as a guest's bus is. */
     static StandaloneXenBus open(XenStore store, DeviceListener listener) throws XenStoreException {
-        return StandaloneLayer.bus(store, "", listener);
+        return new ListenerXenBus(store, "", listener);
     }
 
     /**
@@ -38,7 +38,7 @@ public interface StandaloneXenBus extends AutoCloseable {
      * as {@code /local/domain/5}; {@code ""} is {@link #open(XenStore, DeviceListener)}.
      */
     static StandaloneXenBus open(XenStore store, String home, DeviceListener listener) throws XenStoreException {
-        return StandaloneLayer.bus(store, home, listener);
+        return new ListenerXenBus(store, home, listener);
     }
 
     /** The devices present now. */

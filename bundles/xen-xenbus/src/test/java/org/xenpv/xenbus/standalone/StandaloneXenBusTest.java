@@ -1,4 +1,4 @@
-package org.xenpv.xenbus;
+package org.xenpv.xenbus.standalone;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -11,7 +11,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.xenpv.sim.xenstore.GuestXenbusChannel;
 import org.xenpv.sim.xenstore.XenStoreServer;
-import org.xenpv.xenstore.StandaloneXenStore;
+import org.xenpv.xenbus.XenBusDevice;
+import org.xenpv.xenstore.standalone.StandaloneXenStore;
 
 /** The bus without OSGi: a listener in place of the service registry, as netfront's standalone driver uses it. */
 class StandaloneXenBusTest {
