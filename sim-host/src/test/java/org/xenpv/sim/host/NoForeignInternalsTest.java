@@ -56,7 +56,8 @@ class NoForeignInternalsTest {
                 "package org.xenpv.a.internal.helper;\nclass Helper {}\n");
         write(root, "bundles/b/src/test/java/org/xenpv/b/BTest.java",
                 "package org.xenpv.b;\nimport org.xenpv.a.Api;\nimport static org.xenpv.a.internal.Impl.make;\n"
-                        + "class BTest { Object o = new org.xenpv.a.internal.Impl(); }\n");
+                        + "class BTest { Object o = new org.xenpv.a.internal.Impl(); "
+                        + "String s = \"org.xenpv.a.internal.Impl\"; char c = '\"'; }\n");
         write(root, "benchmarks/src/main/java/org/xenpv/a/internal/Bench.java",
                 "package org.xenpv.a.internal;\nclass Bench {}\n");
         write(root, "tools/src/main/java/org/xenpv/tool/Tool.java",

@@ -15,16 +15,8 @@
  * }</pre>
  *
  * This is the supported way for code outside the driver's bundles to run the
- * stack; nothing here reaches into a bundle's internal package. It is a
- * library for the class path of tests and tools: the simulator's types it
- * names are not exported to other bundles.
- *
- * <p>2.0: the netfront settings of the builder are
- * {@code org.xenpv.netfront.standalone.StandaloneNetfront.Settings}.
+ * stack; nothing here reaches into a bundle's internal package. It is a plain
+ * library for the class path of tests and tools, not a bundle: the simulator's
+ * types it returns are private to the xen-sim bundle.
  */
-@Export
-@Version("2.0.0")
 package org.xenpv.sim.host;
-
-import org.osgi.annotation.bundle.Export;
-import org.osgi.annotation.versioning.Version;
