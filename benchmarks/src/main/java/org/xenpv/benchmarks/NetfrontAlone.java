@@ -10,7 +10,7 @@ import org.xenpv.abi.netif.TxResponse;
 import org.xenpv.abi.ring.BackRing;
 import org.xenpv.abi.xs.XenbusState;
 import org.xenpv.net.Nic;
-import org.xenpv.netfront.StandaloneNetfront;
+import org.xenpv.netfront.standalone.StandaloneNetfront;
 import org.xenpv.sim.host.Guest;
 import org.xenpv.sim.host.SimulatedHost;
 import org.xenpv.sim.hypervisor.Domain;

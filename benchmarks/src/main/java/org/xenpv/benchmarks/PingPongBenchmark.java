@@ -15,7 +15,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.xenpv.net.Nic;
-import org.xenpv.netfront.StandaloneNetfront;
+import org.xenpv.netfront.standalone.StandaloneNetfront;
 import org.xenpv.sim.host.SimulatedHost;
 
 /**

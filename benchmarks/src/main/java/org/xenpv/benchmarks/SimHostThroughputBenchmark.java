@@ -22,7 +22,7 @@ import org.xenpv.net.Nic;
 import org.xenpv.net.NicStatistics;
 import org.xenpv.net.Offload;
 import org.xenpv.net.SendStatus;
-import org.xenpv.netfront.StandaloneNetfront;
+import org.xenpv.netfront.standalone.StandaloneNetfront;
 import org.xenpv.sim.host.SimulatedHost;
 import org.xenpv.sim.netback.SimToolstack;
 

@@ -25,7 +25,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.xenpv.net.Nic;
 import org.xenpv.net.NicState;
-import org.xenpv.netfront.StandaloneNetfront;
+import org.xenpv.netfront.standalone.StandaloneNetfront;
 import org.xenpv.sim.host.Guest;
 import org.xenpv.sim.host.SimulatedHost;
 import org.xenpv.sim.hypervisor.Domain;

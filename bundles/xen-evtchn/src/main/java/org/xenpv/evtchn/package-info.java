@@ -8,14 +8,14 @@
  * called again. The {@link org.xenpv.evtchn.EventChannels} service is
  * bundle-scoped: a bundle's ports are closed when it lets go of the service.
  *
- * <p>Without OSGi, {@link org.xenpv.evtchn.StandaloneEventChannels#open}
- * makes them over a device port (since 1.1).
- *
  * <p>A port bound with a {@link org.xenpv.evtchn.LateEoiHandler} is re-armed
  * after a growing delay while its events find no work (since 1.2).
+ *
+ * <p>Without OSGi, event channels come from the package
+ * {@code org.xenpv.evtchn.standalone}; its factory was here in 1.1 and 1.2.
  */
 @Export
-@Version("1.2.0")
+@Version("2.0.0")
 package org.xenpv.evtchn;
 
 import org.osgi.annotation.bundle.Export;

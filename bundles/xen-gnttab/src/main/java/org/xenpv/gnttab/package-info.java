@@ -6,9 +6,6 @@
  * bundle has its own, and every page it still grants is revoked when that
  * bundle stops using the service (bundle stop included).
  *
- * <p>Without OSGi, {@link org.xenpv.gnttab.StandaloneGrantTable#open} makes
- * one over a device port (since 1.1).
- *
  * <p>Since 2.0 a revocation answers a {@link org.xenpv.gnttab.Revocation}
  * (ended, deferred, unknown) instead of a boolean; pages whose revocation is
  * deferred stay accounted as held until their domain lets go
@@ -20,9 +17,12 @@
  * are its calls, one at a time, and take no lock; pages come back from other
  * threads without a lock through {@code release}. A major version, since a
  * caller that acquired from several threads, as 2.x allowed, must not.
+ *
+ * <p>Without OSGi, a grant table comes from the package
+ * {@code org.xenpv.gnttab.standalone}; its factory was here in 1.1 to 3.0.
  */
 @Export
-@Version("3.0.0")
+@Version("4.0.0")
 package org.xenpv.gnttab;
 
 import org.osgi.annotation.bundle.Export;

@@ -3,11 +3,11 @@
  * remove, permissions, transactions and watches, as the xs_wire protocol
  * offers them.
  *
- * <p>Without OSGi, {@link org.xenpv.xenstore.StandaloneXenStore#open} makes a
- * client over a device port (since 1.1).
+ * <p>Without OSGi, a client comes from the package
+ * {@code org.xenpv.xenstore.standalone}; its factory was here in 1.1.
  */
 @Export
-@Version("1.1.0")
+@Version("2.0.0")
 package org.xenpv.xenstore;
 
 import org.osgi.annotation.bundle.Export;

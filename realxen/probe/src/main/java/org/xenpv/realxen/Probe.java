@@ -9,25 +9,25 @@ import java.util.concurrent.TimeUnit;
 
 import org.xenpv.evtchn.EventChannel;
 import org.xenpv.evtchn.EventChannels;
-import org.xenpv.evtchn.StandaloneEventChannels;
+import org.xenpv.evtchn.standalone.StandaloneEventChannels;
 import org.xenpv.gnttab.Access;
 import org.xenpv.gnttab.GrantTable;
 import org.xenpv.gnttab.GrantedPages;
 import org.xenpv.gnttab.Revocation;
-import org.xenpv.gnttab.StandaloneGrantTable;
+import org.xenpv.gnttab.standalone.StandaloneGrantTable;
 import org.xenpv.net.FrameReceiver;
 import org.xenpv.net.MacAddress;
 import org.xenpv.net.Nic;
 import org.xenpv.net.NicState;
 import org.xenpv.net.Offload;
-import org.xenpv.netfront.StandaloneNetfront;
+import org.xenpv.netfront.standalone.StandaloneNetfront;
 import org.xenpv.platform.linux.LinuxDevicePortProviders;
 import org.xenpv.platform.spi.DevicePortProvider;
 import org.xenpv.platform.spi.PlatformFacts;
-import org.xenpv.xenbus.StandaloneXenBus;
-import org.xenpv.xenstore.StandaloneXenStore;
+import org.xenpv.xenbus.standalone.StandaloneXenBus;
 import org.xenpv.xenstore.Watch;
 import org.xenpv.xenstore.XenStore;
+import org.xenpv.xenstore.standalone.StandaloneXenStore;
 
 /**
  * Milestone 1 of the real-Xen harness, run in the domU: the Linux provider

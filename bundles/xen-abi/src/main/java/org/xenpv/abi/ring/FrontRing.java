@@ -172,6 +172,7 @@ public final class FrontRing extends FrontRingPadding.Tail {
      *
      * @return whether responses wait unconsumed: those published before the
      *     request for an event was seen bring no event, so consume them now
+     * @since 1.1
      */
     public boolean checkForResponsesAskingForEventAtLastRequest() {
         return checkForResponsesAskingForEventAt(requestProducerPrivate);
@@ -184,6 +185,7 @@ public final class FrontRing extends FrontRingPadding.Tail {
      * {@link #publishedRequestProducer()}.
      *
      * @return whether responses wait unconsumed
+     * @since 1.1
      */
     public boolean checkForResponsesAskingForEventAt(int index) {
         writeEventIndexAndFence(RSP_EVENT_OFFSET, index);
@@ -194,6 +196,8 @@ public final class FrontRing extends FrontRingPadding.Tail {
      * The request producer as this end last pushed it (its own copy, not the
      * shared page's, which the back end could rewrite); a volatile read, for a
      * thread of the front end other than the one producing.
+     *
+     * @since 1.1
      */
     public int publishedRequestProducer() {
         return requestProducerPublished;

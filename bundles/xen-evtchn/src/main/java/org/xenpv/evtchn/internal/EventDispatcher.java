@@ -61,11 +61,11 @@ public final class EventDispatcher implements EventChannelStatus {
     }
 
     /**
-     * A dispatcher outside OSGi ({@link StandaloneLayer}, this package's tests): stop it with {@link #deactivate()}.
-     * A factory, not a public constructor: SCR would try a second public constructor of the same arity
-     * and log an error for it at every activation.
+     * A dispatcher outside OSGi (the bundle's standalone package, this package's tests): stop it with
+     * {@link #deactivate()}. A factory, not a public constructor: SCR would try a second public constructor of
+     * the same arity and log an error for it at every activation.
      */
-    static EventDispatcher forPort(EventChannelPort port) {
+    public static EventDispatcher forPort(EventChannelPort port) {
         return new EventDispatcher(port);
     }
 

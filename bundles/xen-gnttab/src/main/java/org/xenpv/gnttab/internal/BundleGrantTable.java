@@ -79,11 +79,11 @@ public final class BundleGrantTable implements GrantTable {
     }
 
     /**
-     * A grant table outside OSGi ({@link StandaloneLayer}, this package's tests): release it with
+     * A grant table outside OSGi (the bundle's standalone package, this package's tests): release it with
      * {@link #deactivate()}. A factory, not a constructor: SCR would try a second constructor of the same
      * arity and log an error for it at every activation.
      */
-    static BundleGrantTable forPort(GrantAllocPort port, GrantLedger ledger, String owner) {
+    public static BundleGrantTable forPort(GrantAllocPort port, GrantLedger ledger, String owner) {
         return new BundleGrantTable(port, ledger, owner);
     }
 
@@ -108,7 +108,7 @@ public final class BundleGrantTable implements GrantTable {
      * Revokes what is still granted. With {@code keepHeld} a table whose pages are still held retires to the
      * ledger and keeps its device until they end; without, its device closes now and the kernel ends them.
      */
-    void release(boolean keepHeld) {
+    public void release(boolean keepHeld) {
         int leftOver = live.stream().mapToInt(PageAllocation::pageCount).sum();
         for (PageAllocation allocation : List.copyOf(live)) {
             allocation.close();

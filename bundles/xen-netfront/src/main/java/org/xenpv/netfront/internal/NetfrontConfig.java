@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  * @param txCompletionMicros how long a queue's thread with TX requests in flight sleeps before it takes
  *     their answers itself rather than asking the backend for an event (TX completion coalescing)
  */
-record NetfrontConfig(int maxQueues, int txBuffers, int rxBuffers, long closeTimeoutMillis, long pollMicros,
+public record NetfrontConfig(int maxQueues, int txBuffers, int rxBuffers, long closeTimeoutMillis, long pollMicros,
         long txCompletionMicros) {
     static final long DEFAULT_POLL_MICROS = 20;
     static final long DEFAULT_TX_COMPLETION_MICROS = 500;

@@ -6,6 +6,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 import org.xenpv.evtchn.EventChannels;
 import org.xenpv.gnttab.GrantTable;
@@ -17,7 +18,7 @@ import org.xenpv.xenstore.XenStore;
  * One netfront per vif device: started when the device appears, closed when it goes. Neither waits:
  * each device does its XenStore work and its waiting on its own thread.
  */
-final class Netfronts {
+public final class Netfronts {
 
     private final XenStore store;
     private final GrantTable grants;
@@ -39,7 +40,19 @@ final class Netfronts {
         this.publisher = publisher;
     }
 
-    void add(XenBusDevice device) {
+    /**
+     * Netfronts that hand each Nic to {@code listener} instead of registering it, as the driver runs outside
+     * OSGi (the bundle's standalone package).
+     *
+     * @param listener told of each Nic on its device's thread; what it returns runs once when that Nic goes
+     */
+    public static Netfronts unregistered(XenStore store, GrantTable grants, EventChannels events,
+            NetfrontConfig config, Function<Nic, Runnable> listener) {
+        return new Netfronts(store, grants, events, config, (nic, properties) -> listener.apply(nic)::run);
+    }
+
+    /** Starts a netfront for the device, unless it has one. */
+    public void add(XenBusDevice device) {
         NetfrontDevice netfront = new NetfrontDevice(device, store, grants, events, config, publisher,
                 held.computeIfAbsent(device.nodePath(), path -> new HeldByBackend()));
         if (devices.putIfAbsent(device.nodePath(), netfront) == null) {
@@ -52,7 +65,7 @@ final class Netfronts {
      *
      * @return completes once it is closed (at once when there was none)
      */
-    CompletableFuture<Void> remove(XenBusDevice device) {
+    public CompletableFuture<Void> remove(XenBusDevice device) {
         NetfrontDevice netfront = devices.remove(device.nodePath());
         return netfront == null ? CompletableFuture.completedFuture(null) : beginClose(netfront);
     }
@@ -74,7 +87,7 @@ final class Netfronts {
      * @return completes once every one is closed and its thread has ended, those that
      *     {@link #remove} began closing included
      */
-    CompletableFuture<Void> closeAll() {
+    public CompletableFuture<Void> closeAll() {
         for (String node : List.copyOf(devices.keySet())) {
             NetfrontDevice netfront = devices.remove(node);
             if (netfront != null) {

@@ -7,9 +7,9 @@ import java.util.function.Function;
 
 import org.xenpv.abi.netif.Netif;
 import org.xenpv.abi.ring.BackRing;
-import org.xenpv.evtchn.StandaloneEventChannels;
+import org.xenpv.evtchn.standalone.StandaloneEventChannels;
 import org.xenpv.gnttab.Revocation;
-import org.xenpv.gnttab.StandaloneGrantTable;
+import org.xenpv.gnttab.standalone.StandaloneGrantTable;
 import org.xenpv.net.MacAddress;
 import org.xenpv.sim.hypervisor.Domain;
 import org.xenpv.sim.hypervisor.GrantMapping;

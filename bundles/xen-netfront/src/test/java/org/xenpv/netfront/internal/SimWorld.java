@@ -12,8 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
-import org.xenpv.evtchn.StandaloneEventChannels;
-import org.xenpv.gnttab.StandaloneGrantTable;
+import org.xenpv.evtchn.standalone.StandaloneEventChannels;
+import org.xenpv.gnttab.standalone.StandaloneGrantTable;
 import org.xenpv.net.Nic;
 import org.xenpv.sim.hypervisor.Domain;
 import org.xenpv.sim.hypervisor.Hypervisor;
@@ -25,10 +25,10 @@ import org.xenpv.sim.netback.SimToolstack;
 import org.xenpv.sim.ports.SimDevicePorts;
 import org.xenpv.sim.xenstore.GuestXenbusChannel;
 import org.xenpv.sim.xenstore.XenStoreServer;
-import org.xenpv.xenbus.StandaloneXenBus;
 import org.xenpv.xenbus.XenBusDevice;
-import org.xenpv.xenstore.StandaloneXenStore;
+import org.xenpv.xenbus.standalone.StandaloneXenBus;
 import org.xenpv.xenstore.XenStore;
+import org.xenpv.xenstore.standalone.StandaloneXenStore;
 
 /**
  * A whole simulated host in one JVM: the hypervisor, XenStore, the toolstack

@@ -4,8 +4,8 @@ import java.util.Map;
 
 import org.xenpv.xenbus.XenBusDevice;
 
-/** Where the bus publishes devices: the OSGi service registry, or a test's list. */
-interface DeviceRegistry {
+/** Where the bus publishes devices: the OSGi service registry, a standalone bus's listener, or a test's list. */
+public interface DeviceRegistry {
     /** A published device; unpublish to withdraw it. */
     interface Publication {
         void unpublish();

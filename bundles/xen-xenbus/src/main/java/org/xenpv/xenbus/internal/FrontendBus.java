@@ -13,7 +13,6 @@ import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xenpv.abi.xs.XsError;
-import org.xenpv.xenbus.StandaloneXenBus;
 import org.xenpv.xenbus.XenBusDevice;
 import org.xenpv.xenstore.Watch;
 import org.xenpv.xenstore.XenStore;
@@ -31,7 +30,7 @@ import org.xenpv.xenstore.XenStoreException;
  * the watch again on resume, its first event rescans, and every device whose
  * backend moved is published anew.
  */
-final class FrontendBus implements StandaloneXenBus {
+public final class FrontendBus implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FrontendBus.class);
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     private static final int MAX_DOMID = 0x7fef;
@@ -55,7 +54,7 @@ final class FrontendBus implements StandaloneXenBus {
     }
 
     /** A bus over the devices under {@code home}: an absolute domain path, or {@code ""} for this domain's own. */
-    FrontendBus(XenStore store, String home, DeviceRegistry registry) throws XenStoreException {
+    public FrontendBus(XenStore store, String home, DeviceRegistry registry) throws XenStoreException {
         this.store = store;
         this.home = home;
         this.registry = registry;
@@ -143,11 +142,12 @@ final class FrontendBus implements StandaloneXenBus {
         return properties;
     }
 
-    @Override
+    /** The devices published now. */
     public synchronized List<XenBusDevice> devices() {
         return published.values().stream().map(p -> (XenBusDevice) p.device()).toList();
     }
 
+    /** Stops watching and unpublishes every device. */
     @Override
     public void close() {
         watch.close();

@@ -10,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xenpv.abi.xs.XsError;
 import org.xenpv.abi.xs.XsMessageType;
+import org.xenpv.platform.spi.XenbusPort;
 import org.xenpv.xenstore.TransactionBody;
 import org.xenpv.xenstore.Watch;
 import org.xenpv.xenstore.WatchListener;
@@ -29,6 +30,14 @@ public class XenStoreClient extends NodeOperations implements XenStore {
 
     XenStoreClient(XsClientConnection connection) {
         super(connection, 0);
+    }
+
+    /**
+     * A client over a connection of its own to {@code port} (outside OSGi: the bundle's standalone package),
+     * which {@link #closeConnection} ends.
+     */
+    protected XenStoreClient(XenbusPort port, String name, long replyTimeoutMillis) {
+        this(new XsClientConnection(port, name, replyTimeoutMillis));
     }
 
     @Override
@@ -95,6 +104,11 @@ public class XenStoreClient extends NodeOperations implements XenStore {
                 LOG.debug("aborting a transaction left open", e);
             }
         }
+    }
+
+    /** Closes the connection: only a client whose connection is its own may. */
+    protected final void closeConnection() {
+        connection.close();
     }
 
     int openWatches() {

@@ -9,12 +9,12 @@ import java.util.Optional;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.xenpv.abi.xs.XenbusState;
 import org.xenpv.abi.xs.XsError;
 import org.xenpv.sim.xenstore.GuestXenbusChannel;
 import org.xenpv.sim.xenstore.XenStoreServer;
-import org.xenpv.abi.xs.XenbusState;
-import org.xenpv.xenstore.StandaloneXenStore;
 import org.xenpv.xenstore.XenStoreException;
+import org.xenpv.xenstore.standalone.StandaloneXenStore;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 

@@ -25,8 +25,8 @@ import org.xenpv.sim.xenstore.GuestXenbusChannel;
 import org.xenpv.sim.xenstore.XenStoreServer;
 import org.xenpv.xenbus.BackendStateListener;
 import org.xenpv.xenbus.XenBusDevice;
-import org.xenpv.xenstore.StandaloneXenStore;
 import org.xenpv.xenstore.XenStoreException;
+import org.xenpv.xenstore.standalone.StandaloneXenStore;
 
 /** The bus follows device/vif/N entries as a toolstack adds and removes them. */
 class FrontendBusTest {
