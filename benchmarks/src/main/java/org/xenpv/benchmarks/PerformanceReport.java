@@ -59,7 +59,7 @@ public final class PerformanceReport {
         }
         Options options = builder
                 .include(BENCHMARKS + "(SimHostThroughput|NetfrontTransmit|NetfrontReceive|PingPong|Storm)Benchmark")
-                .include(BENCHMARKS + "(SpscRing|SpscRingOneThread|Copy|SpscPingPong|SpscParkingPingPong)Baseline")
+                .include(BENCHMARKS + "(SpscRing|SpscRingOneThread|Copy|SpscPingPong|SpscParkingPingPong|ParkingRelay)Baseline")
                 .addProfiler(GCProfiler.class)
                 .addProfiler(StormCostProfiler.class)
                 .resultFormat(ResultFormatType.JSON)
@@ -188,6 +188,9 @@ public final class PerformanceReport {
             latency(out, "baseline: two SPSC rings between two threads", find("SpscPingPongBaseline.roundTrip"));
             latency(out, "baseline: the same, both threads parking while they wait (two wake-ups)",
                     find("SpscParkingPingPongBaseline.roundTrip"));
+            RunResult relay = find("ParkingRelayBaseline.roundTrip wakeUps=4");
+            latency(out, "baseline: a relay of as many parking threads as the round trip wakes (four)", relay);
+            floorRatio(out, find("PingPongBenchmark.roundTrip"), relay);
             storm(out, find("StormBenchmark.roundTrip storm=off"), find("StormBenchmark.roundTrip storm=on"),
                     find("StormBenchmark.roundTrip storm=control"));
             return out.toString();
@@ -196,6 +199,18 @@ public final class PerformanceReport {
         /** The receive benchmark's op is a frame filled: bytes per op are bytes per frame delivered. */
         private static double rxBytesPerFrame(RunResult rx) {
             return secondary(rx, "gc.alloc.rate.norm");
+        }
+
+        /** The round trip across the simulated host against its floor, the relay, at the median and the 99th. */
+        private static void floorRatio(StringBuilder out, RunResult roundTrip, RunResult relay) {
+            if (roundTrip == null || relay == null) {
+                return;
+            }
+            var across = roundTrip.getPrimaryResult().getStatistics();
+            var floor = relay.getPrimaryResult().getStatistics();
+            out.append(String.format(Locale.ROOT, "| across the host ÷ the relay (targets 1.5 and 2) | %.2f | %.2f | |%n",
+                    across.getPercentile(50) / floor.getPercentile(50),
+                    across.getPercentile(99) / floor.getPercentile(99)));
         }
 
         private static void latency(StringBuilder out, String label, RunResult result) {
