@@ -58,14 +58,7 @@ class QueueHandOffsFrayTest {
         try (QueueOnHeapPages vif = new QueueOnHeapPages(config(), false)) {
             CountDownLatch delivered = new CountDownLatch(FRAMES);
             vif.nic.setReceiver((queue, frame, offload) -> delivered.countDown());
-            Thread backend = new Thread(() -> {
-                for (int i = 0; i < FRAMES; i++) {
-                    respond(vif.rxBackend, 60 + i);
-                    if (vif.rxBackend.pushResponsesAndCheckNotify()) {
-                        vif.event(false, true);
-                    }
-                }
-            }, "backend");
+            Thread backend = receivingBackend(vif);
             backend.start();
             delivered.await();
             backend.join();
@@ -154,14 +147,7 @@ class QueueHandOffsFrayTest {
         try (QueueOnHeapPages vif = new QueueOnHeapPages(config(), true)) {
             CountDownLatch delivered = new CountDownLatch(FRAMES);
             vif.nic.setReceiver((queue, frame, offload) -> delivered.countDown());
-            Thread backend = new Thread(() -> {
-                for (int i = 0; i < FRAMES; i++) {
-                    respond(vif.rxBackend, 60 + i);
-                    if (vif.rxBackend.pushResponsesAndCheckNotify()) {
-                        vif.event(false, true);
-                    }
-                }
-            }, "backend");
+            Thread backend = receivingBackend(vif);
             Thread operator = new Thread(() -> {
                 vif.nic.down();
                 vif.nic.up();
@@ -177,6 +163,22 @@ class QueueHandOffsFrayTest {
             });
             assertNull(vif.broken.get());
         }
+    }
+
+    /**
+     * A backend that fills posted RX buffers with {@link #FRAMES} frames one
+     * by one, publishing each and sending an event only when rsp_event asks
+     * for one, as netback does.
+     */
+    private static Thread receivingBackend(QueueOnHeapPages vif) {
+        return new Thread(() -> {
+            for (int i = 0; i < FRAMES; i++) {
+                respond(vif.rxBackend, 60 + i);
+                if (vif.rxBackend.pushResponsesAndCheckNotify()) {
+                    vif.event(false, true);
+                }
+            }
+        }, "backend");
     }
 
     /** The backend's answer to the next {@code length}-byte frame: the next posted RX buffer filled. */
