@@ -43,6 +43,14 @@ if [ -n "$xenstore_control" ]; then
     export XENPV_XENSTORE_CONTROL="$xenstore_control"
 fi
 
+# Netfront's interleaving tests (Fray) run on an instrumented JDK linked from a JDK 25 (docs/testing.md).
+jdk25=${XENPV_JDK25:-/usr/lib/jvm/temurin-25-jdk-amd64}
+if [ ! -x "$jdk25/bin/jlink" ]; then
+    echo "test.sh: netfront's interleaving tests (Fray) need a JDK 25 with jlink at $jdk25; set XENPV_JDK25 to one" >&2
+    exit 2
+fi
+export XENPV_JDK25=$jdk25
+
 # The real-Xen harness's Debian root filesystem (debootstrap: minutes of downloads and unpacking) needs
 # nothing of xenpv's build: as root it is made in the background meanwhile, and the harness waits for it.
 rootfs_job=
