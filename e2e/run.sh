@@ -7,7 +7,9 @@
 #   kernel (guest ns) -> TAP stack -> netfront -> simulated netback -> vif1.0 -> kernel (dom0 ns)
 # and back. Over it: ping (IPv4 both ways, IPv6 link-local), a 64 MiB HTTP download each way checked
 # by SHA-256, iperf3 each way beside a plain veth pair (the kernel's own baseline), a capture read
-# back with tshark, and bundle:update of netfront during iperf3 runs both ways, every frame accounted for.
+# back with tshark, and bundle:update of netfront during iperf3 runs both ways and a rate-limited download,
+# every frame accounted for; then the in-JVM stack (lwIP) with xenpv-http, a download across
+# bundle:update of netfront included.
 #
 # Needs root. Prints PASS <step> or FAIL <step>: why for each step and a figures table, writes the
 # table to e2e/target/figures.md, exits non-zero when any step failed or never reported. Everything it
@@ -25,9 +27,9 @@ T0=$SECONDS
 
 STEPS=(tools karaf host-interface tap-interface namespaces ping-ipv4 ping-ipv6-link-local
        http-guest-downloads http-dom0-downloads iperf-xenpv-guest-to-dom0 iperf-xenpv-dom0-to-guest
-       iperf-veth-guest-to-dom0 iperf-veth-dom0-to-guest capture bundle-update frame-accounting
-       lwip-stack lwip-ping-ipv4 lwip-ping-ipv6-link-local lwip-http-download lwip-http-concurrent
-       lwip-http-handler lwip-to-tap tap-to-lwip karaf-log cleanup)
+       iperf-veth-guest-to-dom0 iperf-veth-dom0-to-guest capture bundle-update http-across-update
+       frame-accounting lwip-stack lwip-ping-ipv4 lwip-ping-ipv6-link-local lwip-http-download
+       lwip-http-concurrent lwip-http-handler lwip-http-across-update lwip-to-tap tap-to-lwip karaf-log cleanup)
 declare -A RESULT=()
 pass(){ [ -n "${RESULT[$1]:-}" ] && return; RESULT[$1]=PASS; echo "PASS $1"; echo "PASS $1" >> "$LOG"; }
 fail(){ [ -n "${RESULT[$1]:-}" ] && return; RESULT[$1]=FAIL; echo "FAIL $1: $2"; echo "FAIL $1: $2" >> "$LOG"; }
@@ -43,7 +45,7 @@ TAP=xenpv$$                       # the TAP stack's interface (at most 15 charac
 HOSTIF=vif1.0 HOSTIF2=vif1.1      # the simulated backend's interfaces: vif<guestDomid>.<devid>
 A_DOM0=192.0.2.1 A_GUEST=192.0.2.2 A_VDOM0=192.0.2.11 A_VGUEST=192.0.2.12   # TEST-NET-1 only
 TMP= K= KARAF_PID= PIDS=() NAMESPACES=() WATCHDOG=
-declare -A GBITS=() IFINDEX=() MBITS=()
+declare -A GBITS=() IFINDEX=() MBITS=() ACROSS=()
 java_home(){ # Karaf's scripts want JAVA_HOME
   if [ ! -x "${JAVA_HOME:-/nonexistent}/bin/java" ] && command -v java >/dev/null; then
     JAVA_HOME=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
@@ -115,8 +117,14 @@ figures(){ # the throughput table, printed and written to e2e/target/figures.md
     echo "| xenpv-http on the in-JVM stack (lwIP) | ${MBITS[lwip]:--} |"
     echo "| busybox httpd on the guest kernel, through the TAP stack | ${MBITS[tap]:--} |"
     echo "| xenpv-http on lwIP again, after the TAP stack (a fresh bundle) | ${MBITS[lwip-again]:--} |"
+    echo
+    echo "| 16 MiB at 2 MiB/s by dom0's curl, bundle:update of netfront in the middle | bytes | total s | longest stall s (at byte) |"
+    echo "| --- | ---: | ---: | ---: |"
+    echo "| busybox httpd on the guest kernel, through the TAP stack | ${ACROSS[tap]:-- | - | -} |"
+    echo "| xenpv-http on the in-JVM stack (lwIP) | ${ACROSS[lwip]:-- | - | -} |"
   } > "$OUT/figures.md"
-  echo "Figures (iperf3 TCP, 10 s each; curl of 16 MiB; also in e2e/target/figures.md):"; cat "$OUT/figures.md"
+  echo "Figures (iperf3 TCP, 10 s each; curl of 16 MiB; curl across an update; also in e2e/target/figures.md):"
+  cat "$OUT/figures.md"
 }
 trap cleanup EXIT
 trap 'note "the run exceeded its budget of $BUDGET s, or was interrupted"; exit 1' TERM INT
@@ -282,7 +290,7 @@ serve_http(){ # $1: namespace, $2: address, $3: directory
   until_true 5 sh -c "ip netns exec '$1' ss -Htln 'sport = :8080' | grep -q ."; }
 mkdir -p "$TMP/www-dom0" "$TMP/www-guest"
 head -c 64M /dev/urandom > "$TMP/www-dom0/blob" && head -c 64M /dev/urandom > "$TMP/www-guest/blob"
-head -c 4M /dev/urandom > "$TMP/www-dom0/small"
+head -c 4M /dev/urandom > "$TMP/www-dom0/small" && head -c 16M /dev/urandom > "$TMP/www-guest/slow16"
 serve_http "$NS_DOM0" $A_DOM0 "$TMP/www-dom0" || note "busybox httpd did not listen on $A_DOM0:8080 within 5 s"
 serve_http "$NS_GUEST" $A_GUEST "$TMP/www-guest" || note "busybox httpd did not listen on $A_GUEST:8080 within 5 s"
 download(){ # $1: step, $2: client namespace, $3: server address, $4: served file
@@ -345,9 +353,51 @@ capture_check(){
   else note "$frames frames, none dropped; the 4 MiB HTTP body reassembled by tshark from the TCP stream is the served file"; pass capture; fi; }
 capture_check
 
+### A download across netfront's update: dom0's curl fetches 16 MiB from the guest's address at 2 MiB/s
+### (--limit-rate), so that bundle:update lands in the middle of it. curl limits how fast it reads, not
+### what the kernel takes for it: the dom0 namespace's TCP receive buffers are capped at 128 KiB until
+### bundle:update has returned (its default lets the kernel take megabytes ahead of curl), so that the bytes
+### on the wire keep pace with curl. The size of what curl has written is sampled every 0.2 s: the longest
+### time it did not grow is the stall. The check proves nothing if curl had ended before bundle:update
+### returned: then it fails.
+RMEM_DOM0=
+slow_fetch_start(){ # $1: name, $2: URL; curl and the sampler run in the background
+  local got=$TMP/slow-$1; rm -f "$got" "$got.rc"
+  RMEM_DOM0=$(ip netns exec "$NS_DOM0" sysctl -n net.ipv4.tcp_rmem)
+  ip netns exec "$NS_DOM0" sysctl -qw net.ipv4.tcp_rmem="4096 65536 131072"
+  ( timeout 100 ip netns exec "$NS_DOM0" curl -sS --fail --max-time 90 --limit-rate 2M -o "$got" \
+      -w '%{size_download} %{time_total}' "$2" > "$got.out" 2>&1; echo $? > "$got.rc" ) & SLOW_PIDS[$1]=$!
+  ( for ((i = 0; i < 600; i++)); do [ -e "$got.rc" ] && break
+      echo "$(date +%s.%N) $(stat -c %s "$got" 2>/dev/null || echo 0)"; sleep 0.2; done > "$got.sizes" ) & SAMPLER_PIDS[$1]=$!
+  PIDS+=("${SLOW_PIDS[$1]}" "${SAMPLER_PIDS[$1]}"); }
+SLOW_ERR=
+slow_fetch_end(){ # $1: name, $2: served file. Waits for curl; true when what it got is the file, else SLOW_ERR says why
+  local got=$TMP/slow-$1 rc out want have stall
+  wait "${SLOW_PIDS[$1]}"; wait "${SAMPLER_PIDS[$1]}"
+  rc=$(cat "$got.rc" 2>/dev/null) out=$(cat "$got.out" 2>/dev/null); log "curl across the update ($1): exit $rc, $out"
+  stall=$(awk 'NR == 1 || $2 != size { changed = $1; size = $2; next }
+               $1 - changed > max { max = $1 - changed; at = size }
+               END { printf "%.1f | %d", max, at }' "$got.sizes")
+  have=$(stat -c %s "$got" 2>/dev/null || echo 0)
+  ACROSS[$1]="$have | $(echo "$out" | awk '{ printf "%.1f", $2 }') | ${stall% |*} (${stall#*| })"
+  note "$1: ${have} bytes in $(echo "$out" | awk '{ printf "%.1f", $2 }') s; longest stall ${stall% |*} s, at byte ${stall#*| }"
+  [ "$rc" = 0 ] || { SLOW_ERR="curl across bundle:update (exit $rc): $out; $have bytes received"; rm -f "$got"; return 1; }
+  [ -z "${SLOW_DONE_EARLY[$1]:-}" ] \
+    || { SLOW_ERR="the download had ended (${SLOW_DONE_EARLY[$1]}) before bundle:update returned: it did not cross the update"; rm -f "$got"; return 1; }
+  want=$(sha256sum < "$2" | cut -c 1-64) have=$(sha256sum < "$got" | cut -c 1-64); rm -f "$got"
+  [ "$want" = "$have" ] || { SLOW_ERR="SHA-256 differs: served ${want:0:16}..., received ${have:0:16}..."; return 1; }
+  note "$1: SHA-256 equal"; }
+slow_fetch_updated(){ # $1: name; after bundle:update: notes whether the download had ended, restores the buffers
+  # (the connection keeps the buffer it has: the cap mattered only while the Nic went)
+  [ -e "$TMP/slow-$1.rc" ] && SLOW_DONE_EARLY[$1]="$(cat "$TMP/slow-$1.out" 2>/dev/null)"
+  ip netns exec "$NS_DOM0" sysctl -qw net.ipv4.tcp_rmem="$RMEM_DOM0"; return 0; }
+declare -A SLOW_PIDS=() SAMPLER_PIDS=() SLOW_DONE_EARLY=()
+
 ### bundle-update: netfront updated during two iperf3 runs, one each way, so that frames are in flight
 ### both ways when the Nic goes; the TAP interface comes back in the root namespace and is put back;
-### each TCP connection survives, or the test runs it again (5 s) and that must pass
+### each TCP connection survives, or the test runs it again (5 s) and that must pass.
+### http-across-update: meanwhile dom0's curl fetches 16 MiB at 2 MiB/s from busybox httpd in the guest
+### across the update; the guest kernel's TCP carries it on once the interface is back: SHA-256 equal.
 update_check(){
   local out rc t=$SECONDS d name port rev how=() failed= bg=()
   for d in guest-to-dom0:5201: dom0-to-guest:5202:-R; do
@@ -355,13 +405,16 @@ update_check(){
     ( timeout 30 ip netns exec "$NS_GUEST" iperf3 -c $A_DOM0 -p "$port" $rev -t 15 -f g --connect-timeout 5000 \
         > "$TMP/iperf-update-$name" 2>&1; echo $? > "$TMP/iperf-update-$name.rc" ) & bg+=($!)
   done
-  sleep 3
-  out=$(kc "bundle:update org.xenpv.netfront") || { fail bundle-update "bundle:update org.xenpv.netfront: $out"; wait "${bg[@]}"; return; }
+  sleep 2; slow_fetch_start tap "http://$A_GUEST:8080/slow16"; sleep 1
+  bg+=("${SLOW_PIDS[tap]}" "${SAMPLER_PIDS[tap]}")   # waited for on the ways out below
+  out=$(kc "bundle:update org.xenpv.netfront"); rc=$?; slow_fetch_updated tap
+  [ $rc -eq 0 ] || { fail bundle-update "bundle:update org.xenpv.netfront: $out"; wait "${bg[@]}"; return; }
   until_true 30 sh -c "! ip -n '$NS_GUEST' link show dev '$TAP' >/dev/null 2>&1" \
     || { fail bundle-update "$TAP still in $NS_GUEST 30 s after bundle:update"; wait "${bg[@]}"; return; }
   until_true 30 tap_ready "" || { fail bundle-update "$TAP not back in the root namespace within 30 s of bundle:update"; wait "${bg[@]}"; return; }
   place "$TAP" "$NS_GUEST" "$A_GUEST" || { fail bundle-update "could not put $TAP back into $NS_GUEST"; wait "${bg[@]}"; return; }
   note "$TAP back in $NS_GUEST $((SECONDS - t)) s after the iperf3 runs started"
+  if slow_fetch_end tap "$TMP/www-guest/slow16"; then pass http-across-update; else fail http-across-update "$SLOW_ERR"; fi
   wait "${bg[@]}"
   for d in guest-to-dom0:5201: dom0-to-guest:5202:-R; do
     IFS=: read -r name port rev <<< "$d"
@@ -443,7 +496,7 @@ frame_accounting
 LWIP_CFG=$K/etc/org.xenpv.stack.lwip-e2e.cfg HTTP_CFG=$K/etc/org.xenpv.http-e2e.cfg STATUS_CFG=$K/etc/org.xenpv.http.status.cfg
 mkdir -p "$TMP/www-lwip"
 head -c 16M /dev/urandom > "$TMP/www-lwip/blob16" && cp "$TMP/www-lwip/blob16" "$TMP/www-guest/blob16"
-head -c 1M /dev/urandom > "$TMP/www-lwip/blob1"
+head -c 1M /dev/urandom > "$TMP/www-lwip/blob1" && cp "$TMP/www-guest/slow16" "$TMP/www-lwip/slow16"
 lwip_on(){ # installs the stack and the server for vif-0; waits until dom0 reaches the server
   local out
   out=$(kc "feature:install xenpv-stack-lwip xenpv-http") || { echo "feature:install: $(echo "$out" | tail -n 2 | tr '\n' ' ')"; return 1; }
@@ -463,6 +516,24 @@ fetch16(){ # $1: key of MBITS; curl of blob16 from the guest's address by dom0, 
   want=$(sha256sum < "$TMP/www-lwip/blob16" | cut -c 1-64) have=$(sha256sum < "$got" | cut -c 1-64); rm -f "$got"
   [ "$want" = "$have" ] || { FETCH_ERR="SHA-256 differs: served ${want:0:16}..., received ${have:0:16}..."; return 1; }
   MBITS[$1]=$(echo "$out" | awk '{ printf "%.0f", $2 * 8 / 1e6 }'); note "16 MiB ($1): ${MBITS[$1]} Mbit/s, SHA-256 equal"; }
+### lwip-http-across-update: dom0's curl fetches 16 MiB at 2 MiB/s from xenpv-http on lwIP, and netfront is
+### updated 1 s in: the stack keeps its interface, address and connections while vif-0's Nic is
+### replaced (DETACHED, link down), and lwIP's TCP sends again on the new Nic. SHA-256 equal; afterwards
+### ip:list shows the same interface RUNNING on vif-0, and vif-0 is ACTIVE.
+lwip_update_check(){
+  local out rc before after
+  before=$(kc "ip:list --no-format" | awk '$2 == "vif-0" { print $1 }')
+  slow_fetch_start lwip "http://$A_GUEST:8080/slow16"
+  sleep 1
+  out=$(kc "bundle:update org.xenpv.netfront"); rc=$?; slow_fetch_updated lwip
+  [ $rc -eq 0 ] \
+    || { fail lwip-http-across-update "bundle:update org.xenpv.netfront: $out"; wait "${SLOW_PIDS[lwip]}" "${SAMPLER_PIDS[lwip]}"; return; }
+  note "ip:list as bundle:update returns: $(kc 'ip:list --no-format' | awk '$2 == "vif-0" { print $1, $2, $3, $6 }')"
+  slow_fetch_end lwip "$TMP/www-lwip/slow16" || { fail lwip-http-across-update "$SLOW_ERR"; return; }
+  until_true 30 vif0_active || { fail lwip-http-across-update "vif-0 not ACTIVE within 30 s of bundle:update"; return; }
+  after=$(kc "ip:list --no-format" | awk '$2 == "vif-0" && $6 == "RUNNING" { print $1 }')
+  if [ -n "$after" ] && [ "$after" = "$before" ]; then pass lwip-http-across-update
+  else fail lwip-http-across-update "ip:list shows not the same interface ($before) RUNNING on vif-0 after the update: '$after'"; fi; }
 lwip_steps(){
   local out r1 r2 ll i pids=() bad=0
   rm -f "$K/etc/org.xenpv.stack.tap-e2e.cfg"
@@ -488,6 +559,7 @@ lwip_steps(){
   out=$(timeout 20 ip netns exec "$NS_DOM0" curl -sS --fail --max-time 15 "http://$A_GUEST:8080/xenpv/status" 2>&1)
   if echo "$out" | has "vif-0" && echo "$out" | has "$A_GUEST"; then pass lwip-http-handler
   else fail lwip-http-handler "the status handler's answer names not vif-0 and $A_GUEST: $(echo "$out" | head -c 300)"; fi
+  lwip_update_check
   # to the TAP stack: lwIP's features go, the TAP stack takes vif-0 again, busybox httpd in the guest serves
   lwip_off
   printf 'nic.target = (nic.device=vif-0)\ninterface = %s\n' "$TAP" > "$K/etc/org.xenpv.stack.tap-e2e.cfg"

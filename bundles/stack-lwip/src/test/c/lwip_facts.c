@@ -25,6 +25,7 @@ int main(void)
     FACT("NETIF_LINKOUTPUT", offsetof(struct netif, linkoutput));
     FACT("NETIF_OUTPUT_IP6", offsetof(struct netif, output_ip6));
     FACT("NETIF_MTU", offsetof(struct netif, mtu));
+    FACT("NETIF_MTU6", offsetof(struct netif, mtu6));
     FACT("NETIF_HWADDR", offsetof(struct netif, hwaddr));
     FACT("NETIF_HWADDR_LEN", offsetof(struct netif, hwaddr_len));
     FACT("NETIF_FLAGS", offsetof(struct netif, flags));

@@ -13,7 +13,11 @@ import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * One Nic with an address in the in-JVM TCP/IP stack. Sockets made here are
- * bound to this Nic: they see only its traffic.
+ * bound to this stack's interface: they see only its Nic's traffic. The
+ * interface, its addresses and its sockets outlive the Nic: when the Nic goes
+ * and another that the configuration's {@code nic.target} chooses comes (its
+ * driver updated, for instance), the stack runs on the new one and its
+ * connections go on.
  */
 @ProviderType
 public interface IpStack {
@@ -32,16 +36,24 @@ public interface IpStack {
     enum State {
         /** The interface is in the stack; traffic flows while the Nic is ACTIVE and its link up. */
         RUNNING,
-        /** The stack could not start: {@link #failure()} says why. */
+        /**
+         * The stack cannot carry traffic: {@link #failure()} says why (lwIP missing, for good; or its Nic
+         * feeds another stack, until a Nic is attached).
+         */
         FAILED,
-        /** The configuration, the Nic or the bundle went away; every socket is closed. */
-        CLOSED
+        /** The configuration or the bundle went away; every socket is closed. */
+        CLOSED,
+        /**
+         * Its Nic went away: the link is down, the addresses and sockets stay until a Nic that
+         * {@code nic.target} chooses comes back. Since 1.1.
+         */
+        DETACHED
     }
 
     /** The interface's name in the stack (two letters and a number, as lwIP names them). */
     String interfaceName();
 
-    /** The name of the Nic it runs on. */
+    /** The name of the Nic it runs on (when DETACHED: the one it ran on last). */
     String nicName();
 
     State state();

@@ -6,11 +6,13 @@
  * listen, accept, connect and exchange datagrams.
  *
  * <p>Every blocking call takes a timeout, and every socket is closed when its
- * stack goes (configuration deleted, Nic gone, bundle stopped): a thread
+ * stack goes (configuration deleted or changed, bundle stopped): a thread
  * blocked in it then gets a {@link org.xenpv.stack.lwip.StackClosedException}.
+ * A stack outlives its Nic: while the Nic is replaced it is
+ * {@link org.xenpv.stack.lwip.IpStack.State#DETACHED}, its sockets open.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.xenpv.stack.lwip;
 
 import org.osgi.annotation.bundle.Export;

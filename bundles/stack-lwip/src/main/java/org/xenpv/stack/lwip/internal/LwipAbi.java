@@ -13,6 +13,8 @@ final class LwipAbi {
     static final int NETIF_LINKOUTPUT = 296;
     static final int NETIF_OUTPUT_IP6 = 304;
     static final int NETIF_MTU = 336;
+    /** The IPv6 MTU (router advertisements may lower it): set with the MTU when a Nic is attached. */
+    static final int NETIF_MTU6 = 338;
     static final int NETIF_HWADDR = 340;
     static final int NETIF_HWADDR_LEN = 346;
     static final int NETIF_FLAGS = 347;

@@ -25,13 +25,15 @@ import org.xenpv.stack.lwip.TcpListener;
 import org.xenpv.stack.lwip.UdpSocket;
 
 /**
- * One Nic with an address in this JVM's lwIP: its interface there, and the
- * sockets opened on it, which close with it.
+ * An address in this JVM's lwIP on the Nic that is attached now: its
+ * interface there, and the sockets opened on it, which close with it. The
+ * interface, its addresses and its sockets outlive the Nic: when the Nic goes
+ * (its driver updated, say) the link is down until {@link #attach} gives it
+ * the next one, and connections go on where they stopped.
  */
 final class LwipStack implements IpStack {
     private static final Logger LOG = LoggerFactory.getLogger(LwipStack.class);
 
-    private final Nic nic;
     private final Inet4Address address;
     private final int prefixLength;
     private final Inet4Address gateway;
@@ -39,35 +41,77 @@ final class LwipStack implements IpStack {
     private final SocketRegistry sockets = new SocketRegistry();
     private final LwipRuntime lwip;
     private final LwipInterface netif;
+    /** Why lwIP is not there: for good. */
     private final String failure;
+    /** Why the last Nic offered could not be attached, until one is. */
+    private volatile String attachFailure;
+    /** The Nic attached now, or the one attached (or offered) last. */
+    private volatile String nicName;
     private volatile boolean closed;
 
-    /** Starts the stack; when lwIP is missing or the Nic feeds another stack, it is FAILED, saying why. */
-    LwipStack(Nic nic, Inet4Address address, int prefixLength, Inet4Address gateway) {
-        this.nic = nic;
+    /**
+     * Starts the stack on {@code first}, whose MAC makes the IPv6 link-local address. When lwIP is
+     * missing it is FAILED for good; when the Nic feeds another stack it is FAILED until a Nic is attached.
+     */
+    LwipStack(Nic first, Inet4Address address, int prefixLength, Inet4Address gateway) {
         this.address = address;
         this.prefixLength = prefixLength;
         this.gateway = gateway;
+        this.nicName = first.name();
         LwipRuntime runtime = null;
         LwipInterface added = null;
         String why = null;
         int scope = 0;
         try {
             runtime = LwipRuntime.get();
-            added = new LwipInterface(runtime, nic, address, prefixLength, gateway);
+            added = new LwipInterface(runtime, first.macAddress(), first.mtu(), address, prefixLength, gateway);
             scope = added.index();
-            LOG.info("IP stack: {} is lwIP's interface {} with {}/{} (MAC {})", nic.name(), added.name(),
-                    address.getHostAddress(), prefixLength, nic.macAddress());
         } catch (IllegalStateException e) {
-            why = e.getMessage(); // lwIP missing (logged once by the runtime), or the Nic feeds another stack
+            why = e.getMessage(); // lwIP missing (logged once by the runtime), or it refused the interface
             if (runtime != null) {
-                LOG.error("IP stack for {}: not started: {}", nic.name(), why);
+                LOG.error("IP stack for {}: not started: {}", first.name(), why);
             }
         }
         this.lwip = runtime;
         this.netif = added;
         this.failure = why;
-        this.linkLocal = linkLocalOf(bytes(nic.macAddress()), scope);
+        this.linkLocal = linkLocalOf(bytes(first.macAddress()), scope);
+        if (added != null) {
+            LOG.info("IP stack: lwIP's interface {} has {}/{}", added.name(), address.getHostAddress(), prefixLength);
+            attach(first);
+        }
+    }
+
+    /**
+     * Runs the stack on {@code nic} from now on (the Nic attached before, if any, is detached): the
+     * interface takes its MAC and MTU, and its link follows the Nic's. No effect when the stack is
+     * FAILED for good or closed; when the Nic feeds another stack, the stack is FAILED, saying so.
+     */
+    void attach(Nic nic) {
+        if (netif == null || closed) {
+            return;
+        }
+        nicName = nic.name();
+        try {
+            netif.attach(nic);
+            attachFailure = null;
+            LOG.info("IP stack: {} runs on {} (MAC {}, MTU {})", netif.name(), nic.name(), nic.macAddress(),
+                    nic.mtu());
+        } catch (IllegalStateException e) {
+            attachFailure = e.getMessage();
+            LOG.error("IP stack {}: cannot run on {}: {}", netif.name(), nic.name(), e.getMessage());
+        }
+    }
+
+    /**
+     * Stops running on {@code nic} when it is the attached Nic: the link goes down, the addresses and
+     * sockets stay. No effect for another Nic.
+     */
+    void detach(Nic nic) {
+        if (netif != null && netif.detach(nic)) {
+            LOG.info("IP stack: {} lost {}: link down, {} sockets kept until a Nic comes back", netif.name(),
+                    nic.name(), sockets.size());
+        }
     }
 
     /** fe80:: with the interface identifier from the MAC (EUI-64), as lwIP makes it. */
@@ -107,19 +151,19 @@ final class LwipStack implements IpStack {
         }
         closed = true;
         int open = sockets.size();
-        sockets.closeAll("the IP stack on " + nic.name() + " is closed (its configuration, its Nic or its bundle went)");
+        sockets.closeAll("the IP stack on " + nicName + " is closed (its configuration or its bundle went)");
         if (netif != null) {
             netif.close();
-            LOG.info("IP stack: interface {} of {} removed ({} sockets closed)", netif.name(), nic.name(), open);
+            LOG.info("IP stack: interface {} of {} removed ({} sockets closed)", netif.name(), nicName, open);
         }
     }
 
     private LwipInterface running() throws IOException {
         if (closed) {
-            throw new StackClosedException("the IP stack on " + nic.name() + " is closed");
+            throw new StackClosedException("the IP stack on " + nicName + " is closed");
         }
         if (netif == null) {
-            throw new IOException("the IP stack on " + nic.name() + " did not start: " + failure);
+            throw new IOException("the IP stack on " + nicName + " did not start: " + failure);
         }
         return netif;
     }
@@ -131,17 +175,31 @@ final class LwipStack implements IpStack {
 
     @Override
     public String nicName() {
-        return nic.name();
+        return nicName;
     }
 
     @Override
     public State state() {
-        return netif == null ? State.FAILED : closed ? State.CLOSED : State.RUNNING;
+        if (netif == null) {
+            return State.FAILED;
+        }
+        if (closed) {
+            return State.CLOSED;
+        }
+        if (netif.nic().isPresent()) {
+            return State.RUNNING;
+        }
+        return attachFailure != null ? State.FAILED : State.DETACHED;
     }
 
     @Override
     public Optional<String> failure() {
-        return Optional.ofNullable(failure);
+        return Optional.ofNullable(failure != null ? failure : attachFailure);
+    }
+
+    /** The interface in lwIP, for tests; null when FAILED for good. */
+    LwipInterface netif() {
+        return netif;
     }
 
     @Override

@@ -32,6 +32,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.xenpv.net.FrameReceiver;
 import org.xenpv.net.tap.NetNamespace;
 import org.xenpv.stack.lwip.IpStack;
 import org.xenpv.stack.lwip.StackClosedException;
@@ -210,6 +211,100 @@ class LwipStackTest {
         assertThrows(StackClosedException.class, () -> stack.listen(8083, 1));
         assertFalse(nic.hasReceiver(), "the closed stack still takes the Nic's frames");
         stack = null;
+    }
+
+    @Test
+    void aDownloadGoesOnWhileItsNicIsReplaced() throws Exception {
+        byte[] body = new byte[4 << 20];
+        new Random(29).nextBytes(body);
+        String interfaceName = stack.interfaceName();
+        try (TcpListener listener = stack.listen(8080, 4)) {
+            ExecutorService server = Executors.newSingleThreadExecutor();
+            Future<String> request = server.submit(() -> serveOnce(listener, body));
+            // 1 MB/s: the replacement lands in the middle of the 4 MiB
+            Process curl = namespace.start("sh", "-c", "curl -sS --max-time 60 --limit-rate 1M http://" + STACK
+                    + ":8080/file | sha256sum");
+            NetNamespace.waitFor("the download under way", 20, () -> stack.counters().toNic() > 500);
+            long beforeReplacing = stack.counters().toNic();
+            TapNic next = replaceNic(1500);
+            assertEquals(IpStack.State.DETACHED, stack.state());
+            assertEquals(2, stack.sockets().size(), "the listener and the connection stay: " + stack.sockets());
+            Thread.sleep(1500); // as long as a driver's update takes, about
+            stack.attach(next);
+            assertEquals(IpStack.State.RUNNING, stack.state());
+            assertEquals(interfaceName, stack.interfaceName());
+            assertTrue(curl.waitFor(60, TimeUnit.SECONDS), "curl did not end within 60 s");
+            String sha = new String(curl.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertEquals(0, curl.exitValue(), new String(curl.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+            assertEquals(sha256(body), sha.split(" ")[0]);
+            assertTrue(request.get(30, TimeUnit.SECONDS).startsWith("GET /file HTTP/1.1"));
+            assertTrue(stack.counters().toNic() > beforeReplacing, "nothing sent on the new Nic");
+            server.shutdown();
+        }
+    }
+
+    @Test
+    void theGoneNicIsLetGoAndTheNextGivesItsMtuAndCarriesTraffic() throws Exception {
+        TapNic previous = nic;
+        TapNic next = replaceNic(9000);
+        assertFalse(previous.hasReceiver(), "the gone Nic still has the stack's receiver");
+        assertEquals(0, previous.listenerCount(), "the gone Nic still has the stack's listener");
+        assertEquals(IpStack.State.DETACHED, stack.state());
+        assertEquals(0, stack.netif().transmitCapacity());
+        assertTrue(stack.ping(InetAddress.getByName(KERNEL), Duration.ofMillis(500)).isEmpty(),
+                "an echo reply without a Nic");
+        stack.detach(previous); // again, and a Nic that is not attached: no effect
+        stack.attach(next);
+        assertTrue(next.hasReceiver());
+        assertEquals(1, next.listenerCount());
+        assertEquals(9000, stack.netif().mtu());
+        assertEquals(9014, stack.netif().transmitCapacity(), "the transmit buffer fits the next Nic's largest frame");
+        assertTrue(stack.ping(InetAddress.getByName(KERNEL), Duration.ofSeconds(10)).isPresent(),
+                "no echo reply over the next Nic");
+    }
+
+    @Test
+    void aNicThatFeedsAnotherStackLeavesItFailedUntilOneIsAttached() throws Exception {
+        TapNic next = replaceNic(1500);
+        FrameReceiver other = (queue, frame, offload) -> { };
+        next.setReceiver(other);
+        stack.attach(next);
+        assertEquals(IpStack.State.FAILED, stack.state());
+        assertTrue(stack.failure().orElse("").contains("another stack"), stack.failure().toString());
+        assertEquals(0, next.listenerCount());
+        next.clearReceiver(other);
+        stack.attach(next);
+        assertEquals(IpStack.State.RUNNING, stack.state());
+        assertTrue(stack.failure().isEmpty());
+    }
+
+    @Test
+    void closingAStackWithoutItsNicClosesItsSocketsAndLeavesNoListener() throws Exception {
+        TcpListener listener = stack.listen(8084, 1);
+        TapNic previous = nic;
+        replaceNic(1500);
+        assertEquals(1, stack.sockets().size());
+        stack.close();
+        assertEquals(IpStack.State.CLOSED, stack.state());
+        assertThrows(StackClosedException.class, () -> listener.accept(Duration.ofMillis(100)));
+        assertTrue(stack.sockets().isEmpty(), "sockets left: " + stack.sockets());
+        assertFalse(previous.hasReceiver() || nic.hasReceiver(), "a Nic still has the closed stack's receiver");
+        stack.attach(nic); // after close: no effect
+        assertFalse(nic.hasReceiver(), "a closed stack took a Nic");
+        stack = null;
+    }
+
+    /**
+     * The Nic goes as a driver's update makes it go (stopped, link down, then unregistered: detached
+     * from the stack), and its successor on the same wire is the test's Nic from now on, not attached yet.
+     */
+    private TapNic replaceNic(int nextMtu) throws Exception {
+        TapNic previous = nic;
+        TapNic next = previous.successor(nextMtu);
+        nic = next;
+        stack.detach(previous);
+        previous.close();
+        return next;
     }
 
     private static String sha256(byte[] data) throws Exception {

@@ -24,23 +24,57 @@ import org.xenpv.net.tap.TapWriter;
 /**
  * A Nic whose wire is a TAP interface of the kernel: what the stack sends, the kernel
  * receives, and the other way round, so that the kernel's own programs (ping, curl) are
- * the peers of the stack under test. Frames cross without offloads.
+ * the peers of the stack under test. Frames cross without offloads. {@link #successor}
+ * replaces it as an updated driver replaces its Nic: on the same wire, a new object.
  */
 final class TapNic implements Nic, AutoCloseable {
     static final MacAddress MAC = MacAddress.parse("02:16:3e:00:00:17");
     private final TapDevice tap;
     private final TapWriter writer;
     private final Thread reader;
+    private final int mtu;
     private final AtomicReference<FrameReceiver> receiver = new AtomicReference<>();
     private final List<NicStateListener> listeners = new CopyOnWriteArrayList<>();
     private volatile boolean running = true;
+    private volatile boolean ownsDevice = true;
 
     TapNic(String interfaceName) throws TapException {
-        tap = TapDevice.create(interfaceName);
+        this(TapDevice.create(interfaceName), 1500);
+    }
+
+    private TapNic(TapDevice tap, int mtu) {
+        this.tap = tap;
+        this.mtu = mtu;
         writer = tap.newWriter();
-        reader = new Thread(this::readLoop, "tap-nic-" + interfaceName);
+        reader = new Thread(this::readLoop, "tap-nic-" + tap.name());
         reader.setDaemon(true);
         reader.start();
+    }
+
+    /**
+     * Stops this Nic as a driver being updated does (STOPPED and link down, its listeners told; no
+     * frame either way from then on) and returns the next one on the same TAP interface, ACTIVE.
+     */
+    TapNic successor(int nextMtu) throws InterruptedException {
+        stop();
+        ownsDevice = false;
+        return new TapNic(tap, nextMtu);
+    }
+
+    private void stop() throws InterruptedException {
+        if (!running) {
+            return;
+        }
+        running = false;
+        reader.join(5000);
+        for (NicStateListener listener : listeners) {
+            listener.stateChanged(this, NicState.STOPPED);
+            listener.linkChanged(this, LinkState.DOWN);
+        }
+    }
+
+    int listenerCount() {
+        return listeners.size();
     }
 
     String interfaceName() {
@@ -68,7 +102,7 @@ final class TapNic implements Nic, AutoCloseable {
 
     @Override
     public synchronized boolean send(ByteBuffer frame, Offload offload) {
-        return writer.write(frame);
+        return running && writer.write(frame);
     }
 
     @Override
@@ -101,7 +135,9 @@ final class TapNic implements Nic, AutoCloseable {
         running = false;
         reader.join(5000);
         writer.close();
-        tap.close();
+        if (ownsDevice) {
+            tap.close();
+        }
     }
 
     @Override
@@ -116,17 +152,17 @@ final class TapNic implements Nic, AutoCloseable {
 
     @Override
     public int mtu() {
-        return 1500;
+        return mtu;
     }
 
     @Override
     public NicState state() {
-        return NicState.ACTIVE;
+        return running ? NicState.ACTIVE : NicState.STOPPED;
     }
 
     @Override
     public LinkState linkState() {
-        return LinkState.UP;
+        return running ? LinkState.UP : LinkState.DOWN;
     }
 
     @Override
@@ -136,7 +172,7 @@ final class TapNic implements Nic, AutoCloseable {
 
     @Override
     public NicCapabilities capabilities() {
-        return new NicCapabilities(false, false, false, false, false, 1514);
+        return new NicCapabilities(false, false, false, false, false, mtu + 14);
     }
 
     @Override
