@@ -120,9 +120,4 @@ public final class LwipStackComponent {
         }
         stack.close();
     }
-
-    /** The stack, once a Nic came; for tests. */
-    synchronized LwipStack stack() {
-        return stack;
-    }
 }

@@ -32,6 +32,8 @@ class LwipStackComponentTest {
     private final List<TapNic> nics = new ArrayList<>();
     private final List<Dictionary<String, ?>> properties = new ArrayList<>();
     private boolean registered;
+    /** The IpStack service the component registered, if any. */
+    private IpStack service;
     private LwipStackComponent component;
 
     @BeforeEach
@@ -52,12 +54,12 @@ class LwipStackComponentTest {
     @Test
     void theStackComesWithTheFirstNicAndOutlivesItsReplacement() throws Exception {
         component = new LwipStackComponent(config("192.0.2.2/24"), context());
-        assertNull(component.stack(), "a stack before any Nic");
+        assertNull(service, "a stack before any Nic");
         assertFalse(registered);
 
         TapNic first = nic("a");
         component.bindNic(first);
-        LwipStack stack = component.stack();
+        IpStack stack = service;
         assertTrue(registered);
         assertEquals(IpStack.State.RUNNING, stack.state());
         assertEquals(Map.of(Nic.PROPERTY_DEVICE, "vif-test", IpStack.PROPERTY_ADDRESS, "192.0.2.2"),
@@ -67,7 +69,7 @@ class LwipStackComponentTest {
         TapNic second = nic("b");
         component.bindNic(second);
         component.unbindNic(first);
-        assertSame(stack, component.stack());
+        assertSame(stack, service, "the same stack, still registered");
         assertEquals(IpStack.State.RUNNING, stack.state());
         assertFalse(first.hasReceiver(), "the replaced Nic still feeds the stack");
         assertTrue(second.hasReceiver());
@@ -130,6 +132,7 @@ class LwipStackComponentTest {
                         throw new UnsupportedOperationException(method.getName());
                     }
                     registered = true;
+                    service = (IpStack) args[1];
                     properties.add((Dictionary<String, ?>) args[2]);
                     return registration;
                 });
