@@ -66,7 +66,9 @@ public class CommandsIT extends XenpvTestSupport {
     @Test
     public void xenInfoShowsTheSimulatorAndItsXenStoreSocket() throws Exception {
         String info = executeCommand("xen:info --no-format");
-        assertContains(info, "sim", "4.17", "HVM", "0000:00:02.0", "Xenstore socket", "xenstored.socket");
+        assertContains(info, "sim", "4.17", "HVM", "0000:00:02.0 5853:0001 (subsystem 5853:0001, class ff8000, irq 24,"
+                + " driver xen-platform-pci)", "I/O 0xc000-0xc0ff", "memory 0xf0000000-0xf0ffffff prefetchable",
+                "Xenstore socket", "xenstored.socket");
         assertTrue(info, info.matches("(?s).*Domain id\\s+1\\b.*"));
     }
 

@@ -11,6 +11,7 @@ import org.apache.karaf.shell.support.table.ShellTable;
 import org.xenpv.evtchn.EventChannelStatus;
 import org.xenpv.gnttab.GrantTableStatus;
 import org.xenpv.platform.PciBar;
+import org.xenpv.platform.PlatformPciDevice;
 import org.xenpv.platform.XenPlatform;
 
 @Command(scope = "xen", name = "info", description = "Shows the platform: provider, Xen version, domid, platform"
@@ -39,13 +40,12 @@ public class XenInfoCommand extends XenCommandSupport {
         table.addRow().addContent("Xen version", platform.xenVersion().toString());
         table.addRow().addContent("Domain id", platform.domid());
         table.addRow().addContent("Guest type", platform.guestType());
-        table.addRow().addContent("Platform PCI device", platform.platformPciDevice().map(pci -> pci.address()
-                + String.format(" (%04x:%04x, irq %d)", pci.vendor(), pci.device(), pci.irq())).orElse("none"));
+        table.addRow().addContent("Platform PCI device", platform.platformPciDevice()
+                .map(PlatformPciDevice::describe).orElse("none"));
         platform.platformPciDevice().ifPresent(pci -> {
             for (PciBar bar : pci.bars()) {
                 if (bar.size() > 0) {
-                    table.addRow().addContent("  BAR " + bar.index(), String.format("0x%x-0x%x", bar.start(),
-                            bar.end()));
+                    table.addRow().addContent("  BAR " + bar.index(), bar.describe());
                 }
             }
         });

@@ -32,10 +32,16 @@ public final class SimDevicePorts implements DevicePortProvider {
     /** The simulated Xen: Debian bookworm's 4.17. */
     public static final XenVersion XEN_VERSION = new XenVersion(4, 17, ".0-sim");
 
-    /** The platform PCI device an HVM guest of xl sees (slot 2, an I/O BAR and a prefetchable memory BAR). */
+    /**
+     * The platform PCI device an HVM guest of xl sees, as the real-Xen harness's HVM guest reads it
+     * from sysfs (Xen 4.17, qemu-xen, docs/realxen.md): slot 2, subsystem 5853:0001, class ff8000,
+     * irq 24, an I/O BAR and a prefetchable memory BAR of the six, bound to Linux's xen-platform-pci.
+     */
     static final PlatformPciDevice PLATFORM_PCI_DEVICE = new PlatformPciDevice("0000:00:02.0",
-            PlatformPciDevice.VENDOR_XENSOURCE, PlatformPciDevice.DEVICE_PLATFORM,
-            List.of(new PciBar(0, 0xc000, 0xc0ff, 0x40101), new PciBar(1, 0xf0000000L, 0xf0ffffffL, 0x4120c)), 24);
+            PlatformPciDevice.VENDOR_XENSOURCE, PlatformPciDevice.DEVICE_PLATFORM, 0x5853, 0x0001, 0xff8000,
+            List.of(new PciBar(0, 0xc000, 0xc0ff, 0x40101), new PciBar(1, 0xf0000000L, 0xf0ffffffL, 0x42208),
+                    new PciBar(2, 0, 0, 0), new PciBar(3, 0, 0, 0), new PciBar(4, 0, 0, 0), new PciBar(5, 0, 0, 0)),
+            24, Optional.of("xen-platform-pci"));
 
     private final Domain guest;
     private final Set<AutoCloseable> open = Collections.newSetFromMap(new ConcurrentHashMap<>());

@@ -50,7 +50,7 @@ public final class LinuxDevicePorts implements DevicePortProvider {
         }
         this.facts = new PlatformFacts(sysfs.guestType(), sysfs.xenVersion(), domid, sysfs.platformPciDevice());
         LOG.info("xenpv Linux provider active: Xen {} {} guest, domid {}{}", facts.version(), facts.guestType(),
-                facts.domid(), facts.platformPciDevice().map(pci -> ", platform PCI device " + pci.address())
+                facts.domid(), facts.platformPciDevice().map(pci -> ", platform PCI device " + pci.describe())
                         .orElse(""));
     }
 

@@ -58,7 +58,11 @@ final class Sysfs {
         }
     }
 
-    /** The Xen platform PCI device, when the PCI bus has one. */
+    /**
+     * The Xen platform PCI device, when the PCI bus has one: the first device under
+     * bus/pci/devices (in address order) whose vendor and device ids are 5853:0001,
+     * wherever the toolstack put it.
+     */
     Optional<PlatformPciDevice> platformPciDevice() throws IOException {
         Path devices = root.resolve("bus/pci/devices");
         if (!Files.isDirectory(devices)) {
@@ -74,11 +78,31 @@ final class Sysfs {
                     continue;
                 }
                 return Optional.of(new PlatformPciDevice(device.getFileName().toString(),
-                        PlatformPciDevice.VENDOR_XENSOURCE, PlatformPciDevice.DEVICE_PLATFORM, bars(device),
-                        parseInt(device.resolve("irq"))));
+                        PlatformPciDevice.VENDOR_XENSOURCE, PlatformPciDevice.DEVICE_PLATFORM,
+                        (int) hexFile(device.resolve("subsystem_vendor")),
+                        (int) hexFile(device.resolve("subsystem_device")), (int) hexFile(device.resolve("class")),
+                        bars(device), parseInt(device.resolve("irq")), driverName(device)));
             }
         }
         return Optional.empty();
+    }
+
+    /** The name of the driver bound to a device: its {@code driver} link points to bus/pci/drivers/NAME. */
+    private static Optional<String> driverName(Path device) {
+        Path link = device.resolve("driver");
+        if (!Files.isSymbolicLink(link)) {
+            return Optional.empty();
+        }
+        try {
+            Path target = Files.readSymbolicLink(link).getFileName();
+            return target == null ? Optional.empty() : Optional.of(target.toString());
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static long hexFile(Path file) throws IOException {
+        return parseHex(readOptional(file).orElseThrow(() -> new IOException(file + " is missing")), file);
     }
 
     private static List<PciBar> bars(Path device) throws IOException {

@@ -30,11 +30,38 @@ class SysfsTest {
         assertEquals(GuestType.HVM, sysfs.guestType());
         PlatformPciDevice pci = sysfs.platformPciDevice().orElseThrow();
         assertEquals("0000:00:02.0", pci.address());
+        assertEquals(0x5853, pci.vendor());
+        assertEquals(0x0001, pci.device());
+        assertEquals(0x5853, pci.subsystemVendor());
+        assertEquals(0x0001, pci.subsystemDevice());
+        assertEquals(0xff8000, pci.classCode());
+        assertEquals(Optional.of("xen-platform-pci"), pci.driver());
         assertEquals(24, pci.irq());
         assertEquals(6, pci.bars().size(), "the six standard BARs, not the ROM line");
         assertEquals(new PciBar(0, 0xc000, 0xc0ff, 0x40101), pci.bars().get(0));
         assertEquals(0x1000000, pci.bars().get(1).size());
         assertEquals(0, pci.bars().get(2).size());
+        assertTrue(pci.bars().get(0).isIo());
+        assertTrue(pci.bars().get(1).isMemory() && pci.bars().get(1).isPrefetchable());
+        assertEquals("I/O 0xc000-0xc0ff", pci.bars().get(0).describe());
+        assertEquals("memory 0xf0000000-0xf0ffffff prefetchable", pci.bars().get(1).describe());
+        assertEquals("0000:00:02.0 5853:0001 (subsystem 5853:0001, class ff8000, irq 24, driver xen-platform-pci)",
+                pci.describe());
+    }
+
+    @Test
+    void findsThePlatformPciDeviceWhereverItSits() throws IOException {
+        Sysfs sysfs = new Sysfs(FakeDevices.xenSysfs(root, "0000:00:05.0"));
+        assertEquals("0000:00:05.0", sysfs.platformPciDevice().orElseThrow().address());
+    }
+
+    @Test
+    void aPlatformPciDeviceWithoutADriverSaysSo() throws IOException {
+        FakeDevices.xenSysfs(root);
+        Files.delete(root.resolve("bus/pci/devices/0000:00:02.0/driver"));
+        PlatformPciDevice pci = new Sysfs(root).platformPciDevice().orElseThrow();
+        assertEquals(Optional.empty(), pci.driver());
+        assertTrue(pci.describe().endsWith("driver none)"), pci.describe());
     }
 
     @Test
